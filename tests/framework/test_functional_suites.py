@@ -1,0 +1,35 @@
+"""`./run.sh local` (ci under CI) on the full functional suites, as the last step of `./run.sh test`.
+
+Skipped when suites/ has no functional test yet, or with SELFTEST_SKIP_SUITES=1 (quick self-test runs).
+The stack is the one selftest.sh brought up (run.sh leaves a healthy stack alone).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from _helpers import ROOT, run
+from SecretRedactor import scan
+
+ENVIRONMENT = os.environ.get("SELFTEST_ENV") or ("ci" if os.environ.get("CI") == "true" else "local")
+
+
+def functional_test_count() -> int:
+    plan = run([str(ROOT / ".venv/bin/python"), str(ROOT / "scripts/robot_plan.py"), ENVIRONMENT, "0"], timeout=120)
+    assert plan.returncode == 0, plan.output
+    counts = dict(line.split("=", 1) for line in plan.stdout.splitlines() if line.endswith(tuple("0123456789")))
+    return int(counts["PARALLEL_COUNT"]) + int(counts["SERIAL_COUNT"])
+
+
+@pytest.mark.skipif(os.environ.get("SELFTEST_SKIP_SUITES") == "1", reason="SELFTEST_SKIP_SUITES=1")
+def test_functional_suites_pass():
+    if functional_test_count() == 0:
+        pytest.skip("no functional tests in suites/ yet")
+    result = run([str(ROOT / "run.sh"), ENVIRONMENT], timeout=1800)
+    assert result.returncode == 0, f"./run.sh {ENVIRONMENT} failed (exit {result.returncode}):\n{result.output[-8000:]}"
+    latest = ROOT / "results" / ENVIRONMENT / "latest"
+    assert (latest / "report.html").is_file()
+    assert (
+        scan([latest.resolve()], environ={k: v for k, v in os.environ.items() if k.endswith(("_URL", "SECRET"))}) == []
+    )

@@ -1,0 +1,163 @@
+"""run.sh: help, argument handling, and whole runs of throwaway suites (phases, results layout, secrets).
+
+The runs point WALLET_API_URL and GATEWAY_MOCK_URL at a closed port, so run.sh starts no stack, and
+write into a temporary RESULTS_DIR, so results/local/latest is left alone.
+"""
+
+from __future__ import annotations
+
+import socket
+import textwrap
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from _helpers import ROOT, run
+from SecretRedactor import scan
+
+RUN_SH = str(ROOT / "run.sh")
+JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJl"
+
+SUITE = textwrap.dedent(
+    f"""\
+    *** Settings ***
+    Library    EnvironmentGuard
+    Suite Setup    Environment Should Be Safe For Tests
+
+    *** Variables ***
+    ${{TOKEN}}    {JWT}
+
+    *** Test Cases ***
+    Parallel Passes
+        Log    secret ${{JWT_SECRET}} token ${{TOKEN}} run ${{RUN_ID}}
+
+    Parallel Fails With A Secret
+        Fail    bad ${{GATEWAY_WEBHOOK_SECRET}} ${{TOKEN}}
+
+    Destructive Runs Serially
+        [Tags]    destructive
+        Log    ${{GATEWAY_WEBHOOK_SECRET}}
+
+    Stress Runs Only When Asked
+        [Tags]    stress
+        Should Be Equal    ${{STRESS_PROFILE}}    smoke
+    """
+)
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> dict[str, object]:
+    suites = tmp_path / "suites"
+    suites.mkdir()
+    (suites / "demo.robot").write_text(SUITE)
+    port = closed_port()
+    env = {
+        "WALLET_API_URL": f"http://127.0.0.1:{port}",
+        "GATEWAY_MOCK_URL": f"http://127.0.0.1:{port}",
+        "RESULTS_DIR": str(tmp_path / "results"),
+        "PABOT_PROCESSES": "2",
+    }
+    return {"suites": suites, "env": env, "results": tmp_path / "results"}
+
+
+def statuses_in(output: Path) -> dict[str, str]:
+    return {test.get("name"): test.find("status").get("status") for test in ET.parse(output).getroot().iter("test")}
+
+
+def test_help_lists_every_command():
+    result = run([RUN_SH, "--help"], timeout=10)
+    assert result.returncode == 0
+    for text in ("stack up|down|status", "test", "docs", "notify", "dashboard", "mutants", "--stress", "--profile"):
+        assert text in result.stdout
+    for environment in ("local", "ci", "staging"):
+        assert environment in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["local", "--no-such-option"], "not recognized"),
+        (["local", "--processes", "zero"], "--processes"),
+        (["local", "--profile", "smoke"], "add --stress"),
+        (["local", "--outputdir", "/tmp/x"], "--outputdir is set by run.sh"),
+        (["local", "--include"], "--include"),
+        (["stack"], "usage: ./run.sh stack"),
+        (["stack", "up", "--env", "staging"], "local or ci only"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_exit_2(args, expected):
+    result = run([RUN_SH, *args], timeout=60)
+    assert result.returncode == 2, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("run.sh:")]
+    assert len(lines) == 1, result.stderr
+    assert expected in lines[0]
+
+
+def test_no_tests_selected_is_one_line(project):
+    result = run([RUN_SH, "local", "--include", "nosuchtag", str(project["suites"])], env=project["env"])
+    assert result.returncode == 2
+    assert "no tests selected" in result.stderr
+
+
+def test_a_run_writes_one_combined_report_and_no_secret(project):
+    result = run([RUN_SH, "local", str(project["suites"])], env=project["env"], timeout=300)
+    assert result.returncode == 1, f"one test fails on purpose: {result.output[-3000:]}"
+    latest = project["results"] / "local" / "latest"
+    assert latest.is_symlink()
+    for name in ("report.html", "log.html", "output.xml", "xunit.xml", "console.log"):
+        assert (latest / name).is_file(), f"{name} missing in {sorted(p.name for p in latest.iterdir())}"
+    assert statuses_in(latest / "output.xml") == {
+        "Parallel Passes": "PASS",
+        "Parallel Fails With A Secret": "FAIL",
+        "Destructive Runs Serially": "PASS",
+    }
+    assert "results/local/latest/report.html" in result.stdout or "latest/report.html" in result.stdout
+    assert scan([project["results"]], environ={"JWT_SECRET": "local-jwt-secret-not-for-prod"}) == []
+    everything = "".join(p.read_text(errors="replace") for p in project["results"].rglob("*") if p.is_file())
+    for secret in ("local-jwt-secret-not-for-prod", "local-webhook-secret-not-for-prod", JWT):
+        assert secret not in everything
+        assert secret not in result.output
+    xunit = ET.parse(latest / "xunit.xml").getroot()
+    assert xunit.get("tests") == "3"
+    assert xunit.get("failures") == "1"
+
+
+def test_staging_skips_destructive_tests(project):
+    env = {
+        **project["env"],
+        "DATABASE_URL": "postgresql://u:p4ssw0rd@127.0.0.1:1/x",
+        "AMQP_URL": "amqp://u:p4ssw0rd@127.0.0.1:1/x",
+        "JWT_SECRET": "staging-jwt-secret",
+        "GATEWAY_WEBHOOK_SECRET": "staging-webhook-secret",
+    }
+    result = run([RUN_SH, "staging", "--test", "Parallel Passes", "--test", "Destr*", str(project["suites"])], env=env)
+    assert result.returncode == 0, result.output[-3000:]
+    assert statuses_in(project["results"] / "staging" / "latest" / "output.xml") == {"Parallel Passes": "PASS"}
+
+
+def test_stress_runs_only_the_stress_tests_with_the_profile(project):
+    result = run([RUN_SH, "local", "--stress", "--profile", "smoke", str(project["suites"])], env=project["env"])
+    assert result.returncode == 0, result.output[-3000:]
+    assert statuses_in(project["results"] / "local" / "latest" / "output.xml") == {
+        "Stress Runs Only When Asked": "PASS"
+    }
+
+
+def test_a_passing_run_exits_0_and_keeps_only_the_results(project):
+    result = run([RUN_SH, "ci", "--test", "Parallel Passes", str(project["suites"])], env=project["env"])
+    assert result.returncode == 0, result.output[-3000:]
+    latest = (project["results"] / "ci" / "latest").resolve()
+    assert sorted(p.name for p in latest.iterdir()) == [
+        "console.log",
+        "log.html",
+        "output.xml",
+        "report.html",
+        "xunit.xml",
+    ]
+    assert not (ROOT / ".pabotsuitenames").exists()

@@ -1,0 +1,184 @@
+"""Shared definition of every setting of the test environments (stdlib only).
+
+Not an environment itself (the leading underscore keeps it out of the list of environments).
+Each environment file (`local.py`, `ci.py`, `staging.py`) is a Robot Framework variable file whose
+`get_variables()` returns `resolve(<env>)`; `python3 -m variables ENV` prints the same values as
+shell `export` lines for `run.sh`.
+
+Rules:
+- every setting is overridable by the environment variable of the same name;
+- `local` and `ci` (which runs the same local stack) have defaults for everything, secrets included;
+- `staging` has no default for any address or secret: a missing one is a one-line `SettingsError`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+VARIABLES_DIR = Path(__file__).resolve().parent
+
+
+class SettingsError(ValueError):
+    """A setting is missing or an environment is unknown; the message is one line saying how to fix it."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: its name, its local default, and what kind of value it is."""
+
+    name: str
+    local_default: str
+    description: str
+    secret: bool = False
+    # "address": required on staging; "stack": only used to start the local stack (optional on staging);
+    # "value": has the same default everywhere.
+    kind: str = "value"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("WALLET_API_URL", "http://127.0.0.1:8080", "Wallet API the tests call", kind="address"),
+    Setting("GATEWAY_MOCK_URL", "http://127.0.0.1:8090", "gateway mock the tests call (admin API)", kind="address"),
+    Setting("GATEWAY_URL", "http://127.0.0.1:8090", "gateway the local wallet calls", kind="stack"),
+    Setting(
+        "WALLET_WEBHOOK_URL",
+        "http://127.0.0.1:8080/v1/webhooks/payment-gateway",
+        "wallet webhook the local mock calls",
+        kind="stack",
+    ),
+    Setting(
+        "DATABASE_URL",
+        "postgresql://postgres@127.0.0.1:5432/wallet_test",
+        "tests' DSN to the wallet's database (a superuser)",
+        kind="address",
+    ),
+    Setting(
+        "WALLET_DATABASE_URL",
+        "postgresql://wallet_api:wallet_api@127.0.0.1:5432/wallet_test",
+        "the local wallet's own DSN",
+        kind="stack",
+    ),
+    Setting("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/wallet_test", "tests' RabbitMQ URL", kind="address"),
+    Setting(
+        "WALLET_AMQP_URL",
+        "amqp://wallet_api:wallet_api@127.0.0.1:5672/wallet_test",
+        "the local wallet's own RabbitMQ URL",
+        kind="stack",
+    ),
+    Setting(
+        "RABBITMQ_MANAGEMENT_URL",
+        "http://127.0.0.1:15672",
+        "RabbitMQ management API (destructive tests only)",
+        kind="stack",
+    ),
+    Setting("RABBITMQ_MANAGEMENT_USER", "guest", "RabbitMQ management user (destructive tests only)", kind="stack"),
+    Setting(
+        "RABBITMQ_MANAGEMENT_PASSWORD",
+        "guest",
+        "RabbitMQ management password (destructive tests only)",
+        secret=True,
+        kind="stack",
+    ),
+    Setting("RABBITMQ_VHOST", "wallet_test", "RabbitMQ virtual host of the wallet"),
+    Setting("WALLET_DB_ROLE", "wallet_api", "database role the wallet connects as"),
+    Setting("WALLET_AMQP_USER", "wallet_api", "RabbitMQ user the wallet connects as"),
+    Setting("JWT_SECRET", "local-jwt-secret-not-for-prod", "HS256 key of the bearer tokens", secret=True),
+    Setting(
+        "GATEWAY_WEBHOOK_SECRET",
+        "local-webhook-secret-not-for-prod",
+        "HMAC key of the gateway webhooks",
+        secret=True,
+    ),
+    Setting("GATEWAY_TIMEOUT_MS", "2000", "the wallet's timeout for one gateway call (ms)"),
+    Setting("SUPPORTED_CURRENCIES", "EUR,USD,GBP", "currencies the wallet supports"),
+    Setting("HTTP_TIMEOUT", "5", "seconds, every HTTP call of the tests"),
+    Setting("EVENT_TIMEOUT", "5", "seconds, waiting for an event"),
+    Setting("HEALTH_TIMEOUT", "30", "seconds, waiting for /health at suite start"),
+)
+
+SETTING_NAMES: tuple[str, ...] = tuple(s.name for s in SETTINGS)
+SECRET_NAMES: tuple[str, ...] = tuple(s.name for s in SETTINGS if s.secret)
+
+# Environments with defaults for everything (they run the local stack of this repository).
+LOCAL_ENVIRONMENTS = ("local", "ci")
+
+
+def environments() -> list[str]:
+    """The valid environments: the variable files of this folder (names not starting with `_`)."""
+    return sorted(p.stem for p in VARIABLES_DIR.glob("*.py") if not p.stem.startswith("_"))
+
+
+def required_on(environment: str) -> list[str]:
+    """Names of the settings that have no default on `environment` (must come from the environment)."""
+    if environment in LOCAL_ENVIRONMENTS:
+        return []
+    return [s.name for s in SETTINGS if s.kind == "address" or (s.secret and s.kind != "stack")]
+
+
+def resolve(environment: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Return every setting of `environment` (ENVIRONMENT included), environment variables first.
+
+    Raises SettingsError (one line) for an unknown environment or a setting missing on staging.
+    """
+    environ = os.environ if environ is None else environ
+    valid = environments()
+    if environment not in valid:
+        raise SettingsError(f"unknown environment '{environment}': valid environments are {', '.join(valid)}")
+    required = required_on(environment)
+    missing = [name for name in required if not environ.get(name)]
+    if missing:
+        example = " ".join(f"{name}=..." for name in missing)
+        raise SettingsError(
+            f"environment '{environment}' needs {', '.join(missing)} from the environment: "
+            f"export {example} (see README.md, 'Environments and settings')"
+        )
+    values = {"ENVIRONMENT": environment}
+    for setting in SETTINGS:
+        if setting.name in environ:
+            values[setting.name] = environ[setting.name]
+        elif environment in LOCAL_ENVIRONMENTS or setting.kind == "value":
+            values[setting.name] = setting.local_default
+        else:
+            # Stack-only settings are not used outside the local stack: empty unless given.
+            values[setting.name] = ""
+    return values
+
+
+def shell_quote(value: str) -> str:
+    """Quote `value` for a POSIX shell, always in single quotes."""
+    return "'" + value.replace("'", "'\"'\"'") + "'"
+
+
+def export_lines(values: Mapping[str, str]) -> list[str]:
+    """`export NAME='value'` lines for every setting."""
+    return [f"export {name}={shell_quote(value)}" for name, value in values.items()]
+
+
+NUMERIC_SETTINGS = ("GATEWAY_TIMEOUT_MS", "HTTP_TIMEOUT", "EVENT_TIMEOUT", "HEALTH_TIMEOUT")
+
+
+def robot_variables(environment: str, environ: Mapping[str, str] | None = None) -> dict[str, object]:
+    """The Robot Framework variables of `environment` (what `get_variables()` of a variable file returns).
+
+    Timeouts become numbers. When a setting is missing or invalid, the variables returned hold only
+    `ENVIRONMENT` and `SETTINGS_ERROR` (the one-line reason): the root suite setup
+    (`Environment Should Be Safe For Tests`) fails with it before any request is sent.
+    """
+    try:
+        values: dict[str, object] = dict(resolve(environment, environ))
+        for name in NUMERIC_SETTINGS:
+            values[name] = _number(name, str(values[name]))
+    except SettingsError as error:
+        return {"ENVIRONMENT": environment, "SETTINGS_ERROR": str(error)}
+    values["SETTINGS_ERROR"] = ""
+    return values
+
+
+def _number(name: str, text: str) -> int | float:
+    try:
+        number = float(text)
+    except ValueError:
+        raise SettingsError(f"{name}={text!r} is not a number: export {name}=<number>") from None
+    return int(number) if number.is_integer() else number

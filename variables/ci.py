@@ -1,0 +1,20 @@
+"""Robot Framework variable file of the `ci` environment: `--variablefile variables/ci.py`.
+
+The same local stack as `local`, as run by CI.
+
+Every value comes from `_settings.py` and is overridable by the environment variable of the same name.
+"""
+
+from __future__ import annotations
+
+try:
+    from ._settings import robot_variables
+except ImportError:  # imported by Robot Framework as a top-level module
+    from _settings import robot_variables
+
+ENVIRONMENT_NAME = "ci"
+
+
+def get_variables() -> dict[str, object]:
+    """Robot variables of `ci`."""
+    return robot_variables(ENVIRONMENT_NAME)
