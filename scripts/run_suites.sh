@@ -147,7 +147,8 @@ COMMON=(
     --report NONE --log NONE
 )
 if [[ "$STRESS" -eq 1 ]]; then
-    COMMON+=(--variable "STRESS_PROFILE:${PROFILE:-smoke}")
+    # Locust's HTML/CSV files go next to the final report (the per-phase folder is deleted on success).
+    COMMON+=(--variable "STRESS_PROFILE:${PROFILE:-smoke}" --variable "STRESS_REPORT_DIR:$OUT")
     [[ -z "$WORKERS" ]] || COMMON+=(--variable "STRESS_WORKERS:$WORKERS")
 fi
 OUTPUTS=()

@@ -1,0 +1,232 @@
+"""The money and event checks of the stress suite, on data made by hand.
+
+The database tests create a scratch database (contract schema, section 6) next to the one of
+`DATABASE_URL` (a superuser DSN; local default), write in it what a correct wallet leaves after a small
+"load run" (wallets, transactions, a transfer, one outbox row per change), then alter a wallet behind
+the API's back (`UPDATE wallets SET balance = balance + 1`): the stress suite's checks must catch it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import pytest
+from LoadTest import (
+    collect_run_events,
+    event_violations,
+    expected_events,
+    money_totals,
+    money_violations,
+    reconcile_batches,
+    reconcile_wallets,
+    run_wallets,
+)
+
+CONTRACT_SCHEMA = """
+CREATE TABLE wallets(id uuid PRIMARY KEY, owner_id text NOT NULL, currency char(3) NOT NULL,
+        balance bigint NOT NULL CHECK (balance >= 0), status text NOT NULL DEFAULT 'active',
+        created_at timestamptz NOT NULL, updated_at timestamptz NOT NULL, UNIQUE (owner_id, currency));
+CREATE TABLE transactions(id uuid PRIMARY KEY, wallet_id uuid NOT NULL REFERENCES wallets(id),
+        type text NOT NULL CHECK (type IN ('deposit','withdrawal','transfer_in','transfer_out','credit')),
+        status text NOT NULL CHECK (status IN ('pending','succeeded','failed')),
+        amount bigint NOT NULL CHECK (amount > 0), currency char(3) NOT NULL,
+        balance_after bigint, transfer_id uuid, counterparty_wallet_id uuid,
+        gateway_charge_id text, failure_code text, created_at timestamptz NOT NULL);
+CREATE TABLE transfers(id uuid PRIMARY KEY, source_wallet_id uuid NOT NULL REFERENCES wallets(id),
+        destination_wallet_id uuid NOT NULL REFERENCES wallets(id), amount bigint NOT NULL CHECK (amount > 0),
+        currency char(3) NOT NULL, status text NOT NULL, created_at timestamptz NOT NULL);
+CREATE TABLE outbox(id uuid PRIMARY KEY, type text NOT NULL, routing_key text NOT NULL, payload jsonb NOT NULL,
+        created_at timestamptz NOT NULL, published_at timestamptz);
+"""
+RUN = "selftest-run-st0001-"
+TOLD = {"money": {"EUR": {"deposited": 1000, "withdrawn": 200, "unknown_deposited": 0, "unknown_withdrawn": 0}}}
+
+
+def _with_database(dsn: str, name: str) -> str:
+    parts = urlsplit(dsn)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+@pytest.fixture(scope="module")
+def scratch_dsn() -> Iterator[str]:
+    """A scratch database with the contract's wallets and transactions tables, dropped afterwards."""
+    base = os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/wallet_test"
+    admin = _with_database(base, "postgres")
+    name = f"stress_selftest_{uuid.uuid4().hex[:8]}"
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as error:
+        pytest.fail(f"PostgreSQL at {urlsplit(admin).hostname} is needed (superuser DATABASE_URL): {error}")
+    dsn = _with_database(base, name)
+    try:
+        with psycopg.connect(dsn, autocommit=True, connect_timeout=5) as connection:
+            connection.execute(CONTRACT_SCHEMA)
+        yield dsn
+    finally:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _outbox(connection: psycopg.Connection, event_type: str, data: dict[str, object]) -> None:
+    payload = {"id": str(uuid.uuid4()), "type": event_type, "version": 1, "data": data}
+    connection.execute(
+        "INSERT INTO outbox VALUES (%s, %s, %s, %s, now(), now())",
+        (payload["id"], event_type, event_type, json.dumps(payload)),
+    )
+
+
+@pytest.fixture
+def two_wallets(scratch_dsn: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, str]]:
+    """Two wallets of the run, as the API would leave them: A +1000 deposit, A->B 300, B -200 withdrawal."""
+    monkeypatch.setenv("DATABASE_URL", scratch_dsn)  # what the Ledger library connects to
+    a, b, transfer = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    now = datetime.now(UTC)
+    rows = [
+        (a, "deposit", 1000, 1000, None, None, "deposit.succeeded"),
+        (a, "transfer_out", 300, 700, transfer, b, None),
+        (b, "transfer_in", 300, 300, transfer, a, None),
+        (b, "withdrawal", 200, 100, None, None, "withdrawal.succeeded"),
+    ]
+    with psycopg.connect(scratch_dsn, autocommit=True) as connection:
+        connection.execute("DELETE FROM outbox; DELETE FROM transactions; DELETE FROM transfers; DELETE FROM wallets")
+        for wallet, owner, balance in ((a, RUN + "aaaa", 700), (b, RUN + "bbbb", 100)):
+            connection.execute(
+                "INSERT INTO wallets VALUES (%s, %s, 'EUR', %s, 'active', %s, %s)", (wallet, owner, balance, now, now)
+            )
+            _outbox(connection, "wallet.created", {"wallet_id": wallet, "owner_id": owner, "currency": "EUR"})
+        connection.execute(
+            "INSERT INTO transfers VALUES (%s, %s, %s, 300, 'EUR', 'succeeded', %s)", (transfer, a, b, now)
+        )
+        _outbox(connection, "transfer.succeeded", {"transfer_id": transfer, "source_wallet_id": a})
+        for wallet, kind, amount, after, transfer_id, counterparty, event in rows:
+            transaction = str(uuid.uuid4())
+            connection.execute(
+                "INSERT INTO transactions (id, wallet_id, type, status, amount, currency, balance_after, transfer_id,"
+                " counterparty_wallet_id, created_at) VALUES (%s, %s, %s, 'succeeded', %s, 'EUR', %s, %s, %s, %s)",
+                (transaction, wallet, kind, amount, after, transfer_id, counterparty, now),
+            )
+            if event:
+                _outbox(connection, event, {"wallet_id": wallet, "transaction_id": transaction, "amount": amount})
+        # A wallet of somebody else: never part of the run's checks.
+        connection.execute(
+            "INSERT INTO wallets VALUES (%s, 'other-owner', 'EUR', 5, 'active', %s, %s)", (str(uuid.uuid4()), now, now)
+        )
+    yield a, b
+
+
+def _problems(dsn: str) -> list[str]:
+    """What the stress suite's money tests report for the run (ledger reconciliation + totals)."""
+    return reconcile_wallets(run_wallets(dsn, RUN)) + money_violations(money_totals(dsn, RUN), TOLD)
+
+
+def test_a_consistent_run_passes(scratch_dsn: str, two_wallets: tuple[str, str]) -> None:
+    assert run_wallets(scratch_dsn, RUN) == dict.fromkeys(two_wallets, 2)
+    assert _problems(scratch_dsn) == []
+
+
+def test_a_wallet_altered_behind_the_apis_back_fails(scratch_dsn: str, two_wallets: tuple[str, str]) -> None:
+    with psycopg.connect(scratch_dsn, autocommit=True) as connection:
+        connection.execute("UPDATE wallets SET balance = balance + 1 WHERE id = %s", (two_wallets[0],))
+    problems = _problems(scratch_dsn)
+    assert any(two_wallets[0] in line and "701" in line for line in problems), problems
+    assert "EUR: total balance change 801, expected deposits - withdrawals + credits = 1000 - 200 + 0 = 800" in problems
+
+
+def test_a_ledger_row_the_clients_were_never_told_about_fails(scratch_dsn: str, two_wallets: tuple[str, str]) -> None:
+    deposit = str(uuid.uuid4())
+    with psycopg.connect(scratch_dsn, autocommit=True) as connection:
+        connection.execute(
+            "INSERT INTO transactions (id, wallet_id, type, status, amount, currency, created_at)"
+            " VALUES (%s, %s, 'deposit', 'succeeded', 50, 'EUR', now())",
+            (deposit, two_wallets[0]),
+        )
+        connection.execute("UPDATE wallets SET balance = balance + 50 WHERE id = %s", (two_wallets[0],))
+    problems = _problems(scratch_dsn)
+    assert problems == [
+        f"deposit {deposit} (succeeded): 0 deposit.succeeded outbox rows, expected 1",
+        "EUR: succeeded deposits in the database sum to 1050, expected 1000 (the API answered 201 for 1000; 0 of"
+        " unknown outcome)",
+    ]
+
+
+def test_expected_events_are_one_per_committed_change(scratch_dsn: str, two_wallets: tuple[str, str]) -> None:
+    wanted = expected_events(scratch_dsn, RUN)
+    kinds = sorted(kind for kind, _ in wanted)
+    assert kinds == [
+        "deposit.succeeded",
+        "transfer.succeeded",
+        "wallet.created",
+        "wallet.created",
+        "withdrawal.succeeded",
+    ]
+
+
+def test_unknown_outcomes_widen_the_bounds() -> None:
+    database = {"EUR": dict(balance=900, deposits=1100, withdrawals=200, credits=0, transfers_in=0, transfers_out=0)}
+    told = {"money": {"EUR": {"deposited": 1000, "withdrawn": 200, "unknown_deposited": 100, "unknown_withdrawn": 0}}}
+    assert money_violations(database, told) == []
+    told["money"]["EUR"]["unknown_deposited"] = 99
+    assert money_violations(database, told) == [
+        "EUR: succeeded deposits in the database sum to 1100, expected between 1000 and 1099 (the API answered 201"
+        " for 1000; 99 of unknown outcome)"
+    ]
+
+
+def test_transfers_that_do_not_net_to_zero_fail() -> None:
+    database = {"EUR": dict(balance=100, deposits=100, withdrawals=0, credits=0, transfers_in=40, transfers_out=30)}
+    assert money_violations(database, None) == [
+        "EUR: transfers moved 30 out but 40 in, expected equal (money created or lost between wallets)"
+    ]
+
+
+def _event(kind: str, change: str, event_id: str | None = None) -> dict[str, object]:
+    key = {"wallet.created": "wallet_id", "transfer.succeeded": "transfer_id"}.get(kind, "transaction_id")
+    return {"id": event_id or str(uuid.uuid4()), "type": kind, "data": {key: change}}
+
+
+def test_events_missing_duplicated_or_unexpected_fail_and_redeliveries_pass() -> None:
+    wanted = {("wallet.created", "w1"), ("deposit.succeeded", "t1"), ("withdrawal.succeeded", "t2")}
+    redelivered = _event("deposit.succeeded", "t1", "e1")
+    good = [_event("wallet.created", "w1"), redelivered, dict(redelivered), _event("withdrawal.succeeded", "t2")]
+    assert event_violations(wanted, good) == []
+    bad = [_event("wallet.created", "w1"), _event("deposit.succeeded", "t1"), _event("deposit.succeeded", "t1")]
+    bad.append(_event("withdrawal.succeeded", "t9"))
+    problems = event_violations(wanted, bad)
+    assert problems[0].startswith("1 committed changes with no event ({'withdrawal.succeeded': 1})")
+    assert problems[1].startswith("1 committed changes with more than one event ({'deposit.succeeded': 1})")
+    assert problems[2] == "1 events for changes the database does not hold as committed, e.g. withdrawal.succeeded t9"
+
+
+def test_events_are_collected_until_every_change_has_one_then_a_quiet_window() -> None:
+    batches = [
+        [_event("wallet.created", "w1")],
+        [_event("wallet.created", "w1"), _event("deposit.succeeded", "t1")],
+    ]
+    calls: list[int] = []
+
+    def received() -> list[dict[str, object]]:
+        calls.append(1)
+        events = batches[min(len(calls), len(batches)) - 1]
+        for event in events:
+            event["data"]["wallet_id"] = "w1"  # type: ignore[index]
+        return events
+
+    wanted = {("wallet.created", "w1"), ("deposit.succeeded", "t1")}
+    events = collect_run_events(received, wanted, {"w1"}, timeout_s=5, quiet_s=0)
+    assert len(events) == 2
+    assert len(calls) == 2
+    assert collect_run_events(received, {("withdrawal.succeeded", "t9")}, {"w1"}, timeout_s=0.05) != []
+    assert collect_run_events(received, wanted, {"other-wallet"}, timeout_s=0.05) == []
+
+
+def test_reconciliation_batches_stay_near_the_budget_of_transaction_rows() -> None:
+    wallets = {"a": 300, "b": 200, "c": 50, "d": 900, "e": 0}
+    assert reconcile_batches(wallets, budget=400) == [["a"], ["b", "c"], ["d"], ["e"]]
+    assert reconcile_batches({}, budget=400) == []
