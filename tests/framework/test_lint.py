@@ -102,14 +102,21 @@ def test_no_sleep_in_suites_or_resources():
     assert not offenders, "Sleep is not allowed (poll with a deadline instead):\n" + "\n".join(offenders)
 
 
-def _compose_available() -> bool:
-    if shutil.which("docker") is None:
-        return False
-    probe = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False)
-    return probe.returncode == 0
+def _compose_command() -> list[str] | None:
+    """`docker compose` (v2 plugin) when the client has it, else the standalone `docker-compose` (v1)."""
+    if shutil.which("docker") is not None:
+        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return ["docker", "compose"]
+    if shutil.which("docker-compose") is not None:
+        return ["docker-compose"]
+    return None
 
 
-@pytest.mark.skipif(not (ROOT / "docker-compose.yml").is_file(), reason="no docker-compose.yml")
-@pytest.mark.skipif(not _compose_available(), reason="the docker client has no compose plugin here")
-def test_docker_compose_config():
-    check(["docker", "compose", "-f", str(ROOT / "docker-compose.yml"), "config", "-q"])
+@pytest.mark.skipif(_compose_command() is None, reason="neither `docker compose` nor `docker-compose` is installed")
+@pytest.mark.parametrize("files", [["docker-compose.yml"], ["docker-compose.yml", "docker-compose.stress.yml"]])
+def test_docker_compose_config(files):
+    command = list(_compose_command() or [])
+    for name in files:
+        command += ["-f", str(ROOT / name)]
+    check([*command, "config", "-q"])
