@@ -146,6 +146,11 @@ COMMON=(
     --variable "RUN_ID:$RUN_ID"
     --report NONE --log NONE
 )
+# Both phases must share one root suite name, or their outputs cannot be merged: with several paths, robot
+# drops the paths left empty by the tag filter and renames the root after the rest. A user's --name wins.
+if [[ ${#SOURCES[@]} -gt 1 ]]; then
+    COMMON+=(--name Suites)
+fi
 if [[ "$STRESS" -eq 1 ]]; then
     # Locust's HTML/CSV files go next to the final report (the per-phase folder is deleted on success).
     COMMON+=(--variable "STRESS_PROFILE:${PROFILE:-smoke}" --variable "STRESS_REPORT_DIR:$OUT")
