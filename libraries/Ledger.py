@@ -13,6 +13,7 @@ from _support import current_suite, safe_url, scrub, setting, unique, wallets_to
 from robot.api import logger
 from robot.api.deco import keyword, library
 from robot.libraries.BuiltIn import BuiltIn
+from robot.utils import timestr_to_secs
 
 CREDIT_TYPES = ("deposit", "transfer_in", "credit")
 DEBIT_TYPES = ("withdrawal", "transfer_out")
@@ -25,6 +26,67 @@ EVENT_OF_TRANSACTION = {
 }
 STATEMENT_TIMEOUT = "-c statement_timeout=30000"  # every query of the tests ends within 30 s
 MONEY_EVENTS = ("deposit.succeeded", "deposit.failed", "withdrawal.succeeded", "credit.applied")
+# Contract section 6: table -> column -> information_schema data type (`character` is char(3)).
+TIMESTAMPTZ = "timestamp with time zone"
+CONTRACT_SCHEMA: dict[str, dict[str, str]] = {
+    "wallets": {
+        "id": "uuid",
+        "owner_id": "text",
+        "currency": "character",
+        "balance": "bigint",
+        "status": "text",
+        "created_at": TIMESTAMPTZ,
+        "updated_at": TIMESTAMPTZ,
+    },
+    "transactions": {
+        "id": "uuid",
+        "wallet_id": "uuid",
+        "type": "text",
+        "status": "text",
+        "amount": "bigint",
+        "currency": "character",
+        "balance_after": "bigint",
+        "transfer_id": "uuid",
+        "counterparty_wallet_id": "uuid",
+        "gateway_charge_id": "text",
+        "failure_code": "text",
+        "created_at": TIMESTAMPTZ,
+    },
+    "transfers": {
+        "id": "uuid",
+        "source_wallet_id": "uuid",
+        "destination_wallet_id": "uuid",
+        "amount": "bigint",
+        "currency": "character",
+        "status": "text",
+        "created_at": TIMESTAMPTZ,
+    },
+    "idempotency_keys": {
+        "owner_id": "text",
+        "key": "text",
+        "request_hash": "text",
+        "status_code": "integer",
+        "response_body": "jsonb",
+        "created_at": TIMESTAMPTZ,
+    },
+    "outbox": {
+        "id": "uuid",
+        "type": "text",
+        "routing_key": "text",
+        "payload": "jsonb",
+        "created_at": TIMESTAMPTZ,
+        "published_at": TIMESTAMPTZ,
+    },
+    "processed_commands": {"id": "text", "processed_at": TIMESTAMPTZ},
+}
+CONTRACT_PRIMARY_KEYS = {
+    "wallets": ("id",),
+    "transactions": ("id",),
+    "transfers": ("id",),
+    "idempotency_keys": ("owner_id", "key"),
+    "outbox": ("id",),
+    "processed_commands": ("id",),
+}
 
 
 def _wallet_id(wallet: Any) -> str:
@@ -421,6 +483,90 @@ class Ledger:
                     + ", ".join(f"{row['type']} {row['id']}" for row in pending[:10])
                 )
             time.sleep(0.25)
+
+    @keyword
+    def outbox_rows_should_stay_unpublished(self, *entities: Any, window: float | str = 2.0) -> None:
+        """Fails unless every entity (a wallet, transaction or transfer id, or a dict with `id`) has an outbox
+        row and none of those rows gets `published_at` during `window` (seconds or a Robot time string,
+        default 2): while the broker cannot confirm, no event may be marked published (contract section 6).
+        Give the ids of changes made during the outage (a wallet id also matches its older rows)."""
+        ids = _flatten(entities)
+        if not ids:
+            raise AssertionError("Outbox Rows Should Stay Unpublished needs at least one id")
+        seconds = float(window) if isinstance(window, int | float) else float(timestr_to_secs(str(window)))
+        deadline = time.monotonic() + seconds
+        while True:
+            rows = [row for row in self._outbox_rows(ids, None) if any(_mentions(row["payload"], i) for i in ids)]
+            missing = [i for i in ids if not any(_mentions(row["payload"], i) for row in rows)]
+            if missing:
+                raise AssertionError(f"no outbox row mentions {', '.join(missing)}: every change writes one")
+            published = [row for row in rows if row["published_at"] is not None]
+            if published:
+                raise AssertionError(
+                    f"{len(published)} outbox row(s) got published_at although the broker could not confirm them: "
+                    + ", ".join(f"{row['type']} {row['id']} at {row['published_at']}" for row in published[:10])
+                )
+            if time.monotonic() >= deadline:
+                logger.info(f"{len(rows)} outbox row(s) stayed unpublished for {seconds} s")
+                return
+            time.sleep(0.25)
+
+    @keyword
+    def wallet_schema_should_match_the_contract(self) -> None:
+        """Checks contract section 6 in the `public` schema: the six tables exist with every listed column
+        of the listed type (`currency` is char(3)), the listed primary keys, and one wallet per owner and
+        currency (a unique constraint or index on `wallets(owner_id, currency)`). Extra tables, columns and
+        indexes are allowed. Fails listing every difference."""
+        columns = self._query(
+            "SELECT table_name, column_name, data_type, character_maximum_length FROM information_schema.columns"
+            " WHERE table_schema = 'public' AND table_name = ANY(%s)",
+            [list(CONTRACT_SCHEMA)],
+        )
+        found: dict[str, dict[str, dict]] = {}
+        for row in columns:
+            found.setdefault(row["table_name"], {})[row["column_name"]] = row
+        indexes = self._query(
+            "SELECT c.relname AS table_name, i.indisprimary AS is_primary, i.indisunique AS is_unique,"
+            " array(SELECT a.attname::text FROM unnest(i.indkey) AS k(n)"
+            "       JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.n) AS columns"
+            " FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid"
+            " JOIN pg_namespace ns ON ns.oid = c.relnamespace"
+            " WHERE ns.nspname = 'public' AND c.relname = ANY(%s) AND i.indpred IS NULL",
+            [list(CONTRACT_SCHEMA)],
+        )
+        problems: list[str] = []
+        for table, expected_columns in CONTRACT_SCHEMA.items():
+            actual = found.get(table)
+            if not actual:
+                problems.append(f"table public.{table} is missing")
+                continue
+            for column, data_type in expected_columns.items():
+                row = actual.get(column)
+                if row is None:
+                    problems.append(f"{table}.{column} is missing")
+                elif row["data_type"] != data_type:
+                    problems.append(f"{table}.{column}: expected type {data_type}, got {row['data_type']}")
+                elif data_type == "character" and row["character_maximum_length"] != 3:
+                    problems.append(f"{table}.{column}: expected char(3), got char({row['character_maximum_length']})")
+            keys = [sorted(index["columns"]) for index in indexes if index["table_name"] == table]
+            primary = [
+                sorted(index["columns"]) for index in indexes if index["table_name"] == table and index["is_primary"]
+            ]
+            expected_key = CONTRACT_PRIMARY_KEYS[table]
+            if sorted(expected_key) not in primary:
+                problems.append(f"{table}: expected PRIMARY KEY ({', '.join(expected_key)}), got {primary or 'none'}")
+            if table == "wallets":
+                unique_keys = [
+                    sorted(index["columns"]) for index in indexes if index["table_name"] == table and index["is_unique"]
+                ]
+                if ["currency", "owner_id"] not in unique_keys:
+                    problems.append(f"wallets: expected UNIQUE (owner_id, currency), unique keys are {unique_keys}")
+            logger.info(f"public.{table}: {len(actual)} column(s), indexes on {keys}")
+        if problems:
+            raise AssertionError(
+                "The wallet database schema differs from the contract (section 6):\n"
+                + "\n".join(f"  - {p}" for p in problems)
+            )
 
     @keyword
     def idempotency_key_should_be_stored(self, owner: str, key: str, stored: bool = True) -> None:
