@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import inspect
 import json
 import threading
 import time
@@ -653,6 +654,44 @@ class WalletApi:
             _Request("POST", "/v1/webhooks/payment-gateway", None, "missing", None, raw, None, request_id, headers)
         )
 
+    @keyword
+    def send_endpoint_request(self, endpoint: str, fixture: Mapping[str, Any], **arguments: Any) -> ApiResponse:
+        """Sends one otherwise valid request to the endpoint named `endpoint` for a fixture
+        `{owner, wallet, destination, transaction_id}`, as its owner, and returns the response.
+
+        Endpoints: `health`, `create wallet` (currency USD unless `currency=`), `list wallets`, `get wallet`,
+        `deposit`, `withdrawal`, `transfer` (wallet -> destination), `history`, `transaction`, `webhook` (a
+        validly signed webhook for an unknown charge id). `owner=`, `wallet=`, `destination=`,
+        `transaction_id=` and `charge_id=` replace the fixture's; the other arguments go to the request
+        keyword of that endpoint (`token=`, `request_id=`, body fields, `body=`, `limit=`, ...).
+        """
+        owner = arguments.pop("owner", fixture.get("owner"))
+        wallet = arguments.pop("wallet", fixture.get("wallet"))
+        destination = arguments.pop("destination", fixture.get("destination"))
+        transaction_id = arguments.pop("transaction_id", fixture.get("transaction_id"))
+        charge_id = arguments.pop("charge_id", None) or f"ch_unknown_{uuid.uuid4().hex}"
+        calls: dict[str, tuple[Any, tuple, dict]] = {
+            "health": (self.send_health_request, (), arguments),
+            "create wallet": (self.send_create_wallet_request, (owner,), {"currency": "USD", **arguments}),
+            "list wallets": (self.send_list_wallets_request, (owner,), arguments),
+            "get wallet": (self.send_get_wallet_request, (wallet, owner), arguments),
+            "deposit": (self.send_deposit_request, (wallet, owner), arguments),
+            "withdrawal": (self.send_withdrawal_request, (wallet, owner), arguments),
+            "transfer": (self.send_transfer_request, (wallet, destination, owner), arguments),
+            "history": (self.send_transaction_history_request, (wallet, owner), arguments),
+            "transaction": (self.send_get_transaction_request, (str(transaction_id), owner), arguments),
+            "webhook": (self.send_webhook_request, (charge_id,), arguments),
+        }
+        call = calls.get(" ".join(str(endpoint).lower().split()))
+        if call is None:
+            raise AssertionError(f"unknown endpoint {endpoint!r}: use one of {', '.join(calls)}")
+        function, positional, named = call
+        try:
+            inspect.signature(function).bind(*positional, **named)
+        except TypeError as error:
+            raise AssertionError(f"endpoint {endpoint!r} does not take these arguments: {error}") from None
+        return function(*positional, **named)
+
     # ------------------------------------------------------------------ polling and concurrency
 
     @keyword
@@ -901,6 +940,41 @@ class WalletApi:
         if not actual or (expected is not None and actual != expected):
             raise AssertionError(f"X-Request-ID: expected {expected or 'a generated id'!r}, got {actual!r}")
         return actual
+
+    @keyword
+    def media_type_should_be(self, response: ApiResponse, media_type: str) -> None:
+        """Fails unless the response's `Content-Type` media type (parameters ignored) is `media_type` and
+        the body is JSON."""
+        actual = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if actual != media_type.lower():
+            raise AssertionError(f"{response}: expected Content-Type {media_type}, got {actual or '(none)'!r}")
+        if response.json is None:
+            raise AssertionError(f"{response}: body is not JSON: {scrub(response.text[:300])}")
+
+    @keyword
+    def problem_should_follow_rfc_9457(self, response: ApiResponse) -> dict:
+        """Fails unless the response is an `application/problem+json` error whose body has the string
+        fields `type`, `title`, `detail` and a non-empty `code`, and an integer `status` equal to the HTTP
+        status (contract section 2, Errors). Returns the problem body."""
+        if response.status < 400:
+            raise AssertionError(f"{response}: expected an error status (4xx/5xx), got {response.status}")
+        self.media_type_should_be(response, "application/problem+json")
+        body = response.json
+        if not isinstance(body, dict):
+            raise AssertionError(f"{response}: a problem body is a JSON object, got {scrub(response.text[:300])}")
+        problems = [
+            f"{name}: expected a string, got {body.get(name, '<missing>')!r}"
+            for name in ("type", "title", "detail", "code")
+            if not isinstance(body.get(name), str)
+        ]
+        if isinstance(body.get("code"), str) and not body["code"]:
+            problems.append("code: expected a non-empty string, got ''")
+        status = body.get("status", "<missing>")
+        if isinstance(status, bool) or status != response.status:
+            problems.append(f"status: expected {response.status} (the HTTP status), got {status!r}")
+        if problems:
+            raise AssertionError(f"{response}: not an RFC 9457 problem:\n" + "\n".join(f"  - {p}" for p in problems))
+        return body
 
     @keyword
     def bearer_challenge_should_be_present(self, response: ApiResponse) -> None:
