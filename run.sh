@@ -20,6 +20,8 @@ Usage:
   ./run.sh notify [...]     Slack payload / job summary from a run's output.xml (--dry-run prints it)
   ./run.sh dashboard [...]  history page of past runs
   ./run.sh mutants [...]    run the suites against mutated stand-ins, print killed/surviving mutants
+  ./run.sh coverage [...]   contract rule -> tests table generated from the suites' rule:<id> tags
+  ./run.sh benchmark [...]  wall time of the functional suites: pabot per test, pabot --chunk, serial robot
   ./run.sh --help           this help
 
 Environments (variables/<ENV>.py): local, ci, staging.
@@ -33,6 +35,8 @@ Environments (variables/<ENV>.py): local, ci, staging.
 
 Options of a suite run:
   --processes N        parallel pabot processes (default: PABOT_PROCESSES or 2 x CPU cores)
+  --chunk              pabot --chunk: one robot process per pabot process instead of one per test
+  --serial             run the parallel phase with plain robot, one test after another (debugging, benchmarks)
   --stress             run only the stress tests (tag stress; excluded otherwise), serially
   --profile NAME       stress profile (passed as -v STRESS_PROFILE:NAME; needs --stress)
   --workers N          Locust workers for the stress run (passed as -v STRESS_WORKERS:N; needs --stress)
@@ -116,6 +120,16 @@ mutants)
     shift
     TARGET_ARGS=("$@")
     run_target mutants tests/mutants/run_mutants.py
+    ;;
+benchmark)
+    shift
+    TARGET_ARGS=("$@")
+    run_target benchmark scripts/bench_parallel.sh
+    ;;
+coverage)
+    shift
+    TARGET_ARGS=("$@")
+    run_target coverage scripts/coverage.py
     ;;
 *)
     exec bash "$ROOT/scripts/run_suites.sh" "$@"

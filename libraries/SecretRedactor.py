@@ -147,7 +147,10 @@ class SecretRedactor:
         """Masks the failure message and the arguments (as written in the data) of a keyword or control structure."""
         if getattr(result, "message", None):
             result.message = self._clean(result.message)  # type: ignore[attr-defined]
-        args = getattr(result, "args", None)
+        from robot.result import Keyword  # here: the `scan` command runs on a python without Robot Framework
+
+        # Only keywords have `args`; on RETURN, VAR and IF the attribute is a deprecated alias (RF 7 warns).
+        args = result.args if isinstance(result, Keyword) else None
         if args and isinstance(args, tuple):
             result.args = tuple(self._clean(arg) if isinstance(arg, str) else arg for arg in args)  # type: ignore[attr-defined]
 

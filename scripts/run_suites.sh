@@ -31,6 +31,7 @@ STRESS=0
 PROFILE=""
 WORKERS=""
 PROCESSES="${PABOT_PROCESSES:-}"
+SPLIT="test"  # how the parallel phase runs: test (pabot --testlevelsplit), chunk (pabot --chunk), serial (robot)
 ARGS=()
 need_value() { [[ $2 -ge 2 ]] || die "$1 needs a value (see ./run.sh --help)"; }
 while [[ $# -gt 0 ]]; do
@@ -43,6 +44,8 @@ while [[ $# -gt 0 ]]; do
     --workers=*) WORKERS="${1#*=}" ;;
     --processes) need_value "$1" $#; PROCESSES="$2"; shift ;;
     --processes=*) PROCESSES="${1#*=}" ;;
+    --chunk) SPLIT="chunk" ;;
+    --serial) SPLIT="serial" ;;
     *) ARGS+=("$1") ;;
     esac
     shift
@@ -158,9 +161,20 @@ if [[ "$STRESS" -eq 1 ]]; then
 fi
 OUTPUTS=()
 if [[ "$PARALLEL_COUNT" -gt 0 ]]; then
-    echo "run.sh: parallel phase: $PARALLEL_COUNT tests, $PROCESSES processes (pabot --testlevelsplit)"
-    pabot --no-pabotlib --processes "$PROCESSES" --testlevelsplit --outputdir "$PARTS/parallel" --output output.xml \
-        "${COMMON[@]}" "${PARALLEL_TAGS[@]}" "${USER_OPTIONS[@]}" "${SOURCES[@]}" || true
+    PHASE_OPTIONS=(--outputdir "$PARTS/parallel" --output output.xml "${COMMON[@]}" "${PARALLEL_TAGS[@]}")
+    PHASE_OPTIONS+=("${USER_OPTIONS[@]}" "${SOURCES[@]}")
+    case "$SPLIT" in
+    serial)
+        echo "run.sh: parallel phase run serially (--serial): $PARALLEL_COUNT tests (robot)"
+        robot --console dotted "${PHASE_OPTIONS[@]}" || true
+        ;;
+    *)
+        split_options=(--testlevelsplit)
+        [[ "$SPLIT" == "chunk" ]] && split_options+=(--chunk)
+        echo "run.sh: parallel phase: $PARALLEL_COUNT tests, $PROCESSES processes (pabot ${split_options[*]})"
+        pabot --no-pabotlib --processes "$PROCESSES" "${split_options[@]}" "${PHASE_OPTIONS[@]}" || true
+        ;;
+    esac
     if [[ -f "$PARTS/parallel/output.xml" ]]; then
         OUTPUTS+=("$PARTS/parallel/output.xml")
     else
