@@ -21,7 +21,7 @@ Usage:
   ./run.sh dashboard [...]  history page of past runs
   ./run.sh mutants [...]    run the suites against mutated stand-ins, print killed/surviving mutants
   ./run.sh coverage [...]   contract rule -> tests table generated from the suites' rule:<id> tags
-  ./run.sh benchmark [...]  wall time of the functional suites: pabot per test, pabot --chunk, serial robot
+  ./run.sh benchmark [...]  wall time of the functional suites: pabot chunked (default), per test, serial
   ./run.sh --help           this help
 
 Environments (variables/<ENV>.py): local, ci, staging.
@@ -35,7 +35,8 @@ Environments (variables/<ENV>.py): local, ci, staging.
 
 Options of a suite run:
   --processes N        parallel pabot processes (default: PABOT_PROCESSES or 2 x CPU cores)
-  --chunk              pabot --chunk: one robot process per pabot process instead of one per test
+  --per-test           one robot process per test (pabot --testlevelsplit without --chunk; the default
+                       deals the tests into one robot process per pabot process, about twice as fast)
   --serial             run the parallel phase with plain robot, one test after another (debugging, benchmarks)
   --stress             run only the stress tests (tag stress; excluded otherwise), serially
   --profile NAME       stress profile (passed as -v STRESS_PROFILE:NAME; needs --stress)

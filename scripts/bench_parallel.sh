@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `./run.sh benchmark [MODE...] [robot options] [paths]`: wall time of the same functional suites run
 # in one go per mode, against one stack that stays up for all of them, so only the runner differs.
-#   modes: split (pabot --testlevelsplit, the default of ./run.sh), chunk (pabot --chunk), serial (robot)
+#   modes: chunk (pabot --testlevelsplit --chunk, the default of ./run.sh), per-test (pabot, one robot per test),
+#          serial (plain robot, one test after another)
 # Prints one line per mode and the speed-up of each against serial. Exit 1 if a run had failures.
 set -euo pipefail
 
@@ -10,11 +11,11 @@ MODES=()
 ARGS=()
 for arg in "$@"; do
     case "$arg" in
-    split | chunk | serial) MODES+=("$arg") ;;
+    chunk | per-test | serial) MODES+=("$arg") ;;
     *) ARGS+=("$arg") ;;
     esac
 done
-[[ ${#MODES[@]} -gt 0 ]] || MODES=(split chunk serial)
+[[ ${#MODES[@]} -gt 0 ]] || MODES=(chunk per-test serial)
 
 STAMP="$(date -u +%Y%m%dT%H%M%SZ)"
 BENCH_DIR="$ROOT/results/benchmark/$STAMP"
@@ -34,7 +35,7 @@ declare -A SECONDS_OF RESULT_OF
 status=0
 for mode in "${MODES[@]}"; do
     option=()
-    [[ "$mode" == "split" ]] || option=("--$mode")
+    [[ "$mode" == "chunk" ]] || option=("--$mode")
     echo "benchmark: $mode ..."
     start=$(date +%s%N)
     if RESULTS_DIR="$BENCH_DIR/$mode" "$ROOT/run.sh" local "${option[@]}" "${ARGS[@]}" >"$BENCH_DIR/$mode.log" 2>&1; then

@@ -31,7 +31,10 @@ STRESS=0
 PROFILE=""
 WORKERS=""
 PROCESSES="${PABOT_PROCESSES:-}"
-SPLIT="test"  # how the parallel phase runs: test (pabot --testlevelsplit), chunk (pabot --chunk), serial (robot)
+# How the parallel phase runs: chunk (default: pabot --testlevelsplit --chunk, i.e. the tests dealt into one
+# robot process per pabot process), test (one robot process per test), serial (plain robot). `./run.sh benchmark`
+# measured chunk about twice as fast as the other two on 2 cores: starting robot per test costs ~2-3 s.
+SPLIT="chunk"
 ARGS=()
 need_value() { [[ $2 -ge 2 ]] || die "$1 needs a value (see ./run.sh --help)"; }
 while [[ $# -gt 0 ]]; do
@@ -45,6 +48,7 @@ while [[ $# -gt 0 ]]; do
     --processes) need_value "$1" $#; PROCESSES="$2"; shift ;;
     --processes=*) PROCESSES="${1#*=}" ;;
     --chunk) SPLIT="chunk" ;;
+    --per-test) SPLIT="test" ;;
     --serial) SPLIT="serial" ;;
     *) ARGS+=("$1") ;;
     esac
