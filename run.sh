@@ -34,7 +34,7 @@ Environments (variables/<ENV>.py): local, ci, staging.
   live.*,*.live.*,*-live.*,*.live).
 
 Options of a suite run:
-  --processes N        parallel pabot processes (default: PABOT_PROCESSES or 2 x CPU cores)
+  --processes N        parallel pabot processes (default: PABOT_PROCESSES or 4 x CPU cores)
   --per-test           one robot process per test (pabot --testlevelsplit without --chunk; the default
                        deals the tests into one robot process per pabot process, about twice as fast)
   --serial             run the parallel phase with plain robot, one test after another (debugging, benchmarks)

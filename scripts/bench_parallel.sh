@@ -60,6 +60,6 @@ done
         printf '| %s | %s | %s | %s |\n' "$mode" "${SECONDS_OF[$mode]}" "$ratio" "${RESULT_OF[$mode]}"
     done
     echo
-    echo "$(nproc) cores; processes: ${PABOT_PROCESSES:-2 x cores}; $(date -u +%FT%TZ)"
+    echo "$(nproc) cores; processes: ${PABOT_PROCESSES:-4 x cores}; $(date -u +%FT%TZ)"
 } | tee "$BENCH_DIR/benchmark.md"
 exit "$status"
