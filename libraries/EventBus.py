@@ -226,26 +226,14 @@ class EventBus:
         buffering events. Call it BEFORE the action under test (the common test setup does). Returns the
         queue name."""
         self.stop_listening_for_events()
-        channel = self._channel_events()
-        try:
-            declared = channel.queue_declare(queue="", exclusive=True, auto_delete=True)
-            queue = declared.method.queue
-            channel.queue_bind(queue=queue, exchange=EVENTS_EXCHANGE, routing_key="#")
-        except ChannelClosedByBroker as error:
-            self._events_channel = None
-            raise AssertionError(
-                f"cannot bind a queue to the exchange {EVENTS_EXCHANGE!r} (does the wallet declare it?): "
-                f"{error.reply_code} {error.reply_text}"
-            ) from None
-        self._consumer_tags["_events_queue"] = channel.basic_consume(
-            queue=queue, on_message_callback=self._on_event, auto_ack=True, exclusive=True
+        self._events_queue = self._consume_private_queue(
+            self._channel_events(), EVENTS_EXCHANGE, "#", self._on_event, "_events_queue"
         )
-        self._events_queue = queue
         self._events = []
         self._dead_letters = []
         self._checked = set()
-        logger.info(f"Listening for events on {queue} (bound to {EVENTS_EXCHANGE} with #)")
-        return queue
+        logger.info(f"Listening for events on {self._events_queue} (bound to {EVENTS_EXCHANGE} with #)")
+        return self._events_queue
 
     @keyword
     def stop_listening_for_events(self) -> None:
@@ -460,22 +448,28 @@ class EventBus:
     def _ensure_dead_letter_listener(self) -> None:
         if self._dead_letter_queue is not None:
             return
-        channel = self._channel_aux()
-        try:
-            declared = channel.queue_declare(queue="", exclusive=True, auto_delete=True)
-            queue = declared.method.queue
-            channel.queue_bind(queue=queue, exchange=DEAD_LETTER_EXCHANGE, routing_key="")
-        except ChannelClosedByBroker as error:
-            self._aux_channel = None
-            raise AssertionError(
-                f"cannot bind a queue to the dead-letter exchange {DEAD_LETTER_EXCHANGE!r} (does the wallet "
-                f"declare it?): {error.reply_code} {error.reply_text}"
-            ) from None
-        self._consumer_tags["_dead_letter_queue"] = channel.basic_consume(
-            queue=queue, on_message_callback=self._on_dead_letter, auto_ack=True, exclusive=True
+        self._dead_letter_queue = self._consume_private_queue(
+            self._channel_aux(), DEAD_LETTER_EXCHANGE, "", self._on_dead_letter, "_dead_letter_queue"
         )
-        self._dead_letter_queue = queue
         self._dead_letters = []
+
+    def _consume_private_queue(
+        self, channel: BlockingChannel, exchange: str, routing_key: str, callback: Any, tag_key: str
+    ) -> str:
+        """Declares an exclusive, auto-delete queue bound to `exchange`, consumes it into `callback` and
+        returns its name. (A channel the broker closed is reopened by the channel accessors.)"""
+        try:
+            queue = channel.queue_declare(queue="", exclusive=True, auto_delete=True).method.queue
+            channel.queue_bind(queue=queue, exchange=exchange, routing_key=routing_key)
+        except ChannelClosedByBroker as error:
+            raise AssertionError(
+                f"cannot bind a queue to the exchange {exchange!r} (does the wallet declare it?): "
+                f"{error.reply_code} {error.reply_text}"
+            ) from None
+        self._consumer_tags[tag_key] = channel.basic_consume(
+            queue=queue, on_message_callback=callback, auto_ack=True, exclusive=True
+        )
+        return queue
 
     def _publish(self, body: bytes, message_id: str | None, routing_key: str, content_type: str | None) -> None:
         self._ensure_dead_letter_listener()
