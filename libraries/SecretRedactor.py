@@ -119,7 +119,7 @@ class SecretRedactor:
                     for decorated, value in BuiltIn().get_variables(no_decoration=False).items():
                         name = decorated[2:-1].upper()
                         if name in SECRET_SETTINGS or name in NON_SECRET_SETTINGS or name.endswith("_URL"):
-                            settings[name] = value
+                            settings[name] = getattr(value, "value", value)  # a Secret is unwrapped
                 except RobotNotRunningError:
                     return secret_values(settings)
             except ImportError:  # pragma: no cover - Robot Framework is always installed when listening

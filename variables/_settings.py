@@ -5,6 +5,10 @@ Each environment file (`local.py`, `ci.py`, `staging.py`) is a Robot Framework v
 `get_variables()` returns `resolve(<env>)`; `python3 -m variables ENV` prints the same values as
 shell `export` lines for `run.sh`.
 
+`read(NAME)` is the one reader of a setting at run time, used by the keyword libraries and the local stack:
+the Robot variable `${NAME}` while Robot Framework runs (a `Secret` is unwrapped), else the environment
+variable, else the local default.
+
 Rules:
 - every setting is overridable by the environment variable of the same name;
 - `local` and `ci` (which runs the same local stack) have defaults for everything, secrets included;
@@ -14,9 +18,11 @@ Rules:
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 VARIABLES_DIR = Path(__file__).resolve().parent
 
@@ -99,6 +105,7 @@ SETTINGS: tuple[Setting, ...] = (
 )
 
 SETTING_NAMES: tuple[str, ...] = tuple(s.name for s in SETTINGS)
+_BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
 SECRET_NAMES: tuple[str, ...] = tuple(s.name for s in SETTINGS if s.secret)
 
 # Environments with defaults for everything (they run the local stack of this repository).
@@ -162,7 +169,8 @@ NUMERIC_SETTINGS = ("GATEWAY_TIMEOUT_MS", "HTTP_TIMEOUT", "EVENT_TIMEOUT", "HEAL
 def robot_variables(environment: str, environ: Mapping[str, str] | None = None) -> dict[str, object]:
     """The Robot Framework variables of `environment` (what `get_variables()` of a variable file returns).
 
-    Timeouts become numbers. When a setting is missing or invalid, the variables returned hold only
+    Timeouts become numbers; secrets, and URLs carrying a password, become `Secret`s. When a setting is
+    missing or invalid, the variables returned hold only
     `ENVIRONMENT` and `SETTINGS_ERROR` (the one-line reason): the root suite setup
     (`Environment Should Be Safe For Tests`) fails with it before any request is sent.
     """
@@ -173,7 +181,57 @@ def robot_variables(environment: str, environ: Mapping[str, str] | None = None) 
     except SettingsError as error:
         return {"ENVIRONMENT": environment, "SETTINGS_ERROR": str(error)}
     values["SETTINGS_ERROR"] = ""
+    for name, value in list(values.items()):
+        if name in SECRET_NAMES or (name.endswith("_URL") and _has_password(str(value))):
+            values[name] = _secret(str(value))
     return values
+
+
+def default(name: str) -> str:
+    """The local default of a setting (KeyError for a name that is not a setting)."""
+    return _BY_NAME[name].local_default
+
+
+def read(name: str, environ: Mapping[str, str] | None = None) -> str:
+    """The value of setting `name` at run time, as text (see the module docstring for the order).
+
+    Raises SettingsError (one line) for a name that is neither a setting nor set anywhere.
+    """
+    value = _robot_variable(name)
+    if value is None or value == "":
+        environ = os.environ if environ is None else environ
+        value = environ.get(name, "").strip() or None
+    if value is None or value == "":
+        if name not in _BY_NAME:
+            raise SettingsError(f"setting {name} is not defined: export {name}=<value> or run with -v {name}:<value>")
+        value = _BY_NAME[name].local_default
+    return str(getattr(value, "value", value))
+
+
+def _robot_variable(name: str) -> object | None:
+    """`${name}` of the running Robot Framework, None outside a run (stdlib users never import robot)."""
+    if "robot" not in sys.modules:
+        return None
+    from robot.libraries.BuiltIn import BuiltIn, RobotNotRunningError
+
+    try:
+        return BuiltIn().get_variable_value("${" + name + "}")
+    except RobotNotRunningError:
+        return None
+
+
+def _secret(value: str) -> object:
+    """`value` as a Robot Framework `Secret` (7.4+): the log shows `<secret>` instead of the value."""
+    from robot.api.types import Secret
+
+    return Secret(value)
+
+
+def _has_password(url: str) -> bool:
+    try:
+        return bool(urlsplit(url).password)
+    except ValueError:
+        return False
 
 
 def _number(name: str, text: str) -> int | float:
