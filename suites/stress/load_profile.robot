@@ -6,7 +6,7 @@ Documentation     Runs one load profile (`--profile NAME` of run.sh, default smo
 Resource          ../../resources/stress.resource
 
 Suite Setup       The Chosen Load Profile Has Run
-Suite Teardown    Stop Listening For The Run's Events
+Suite Teardown    Release Test Run
 # The checks of a long run (thousands of wallets and events) take longer than the root's 1 minute.
 Test Timeout      15 minutes
 

@@ -31,7 +31,7 @@ Transfer To Another Owner's Wallet Moves The Money With Paired Legs And One Even
     Transfer Legs Should Pair Up    ${transfer}    ${source}    ${destination}    6000    4300
     Transfer Row Should Match    ${transfer}
     Transfer Succeeded Event Should Be Published For    ${transfer}
-    No Other Event Should Mention    ${source}    ${destination}    window=0 s
+    No Other Event Should Mention    ${source}    ${destination}
     Ledger Should Reconcile For    ${source}    ${destination}
 
 Transferring The Whole Balance Empties The Source

@@ -45,4 +45,4 @@ Wallet Creation Should Be Refused
     Response Should Be Validation Error Naming    ${response}    currency
     ${wallets}    Wallets Of    ${owner}
     Should Be Empty    ${wallets}    msg=a wallet was created for ${body}
-    No Event Should Be Published    owner_id=${owner}    window=1 s
+    No Event Should Be Published    owner_id=${owner}

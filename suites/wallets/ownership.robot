@@ -58,7 +58,7 @@ Another Owners Wallet Should Be Answered As A Missing One
     ${missing}    Request Endpoint    ${endpoint}    ${victim}    wallet=${unknown}    &{request}
     Answer Should Not Reveal The Wallet    ${foreign}    ${missing}    ${victim}
     Ledger Should Not Have Changed Since    ${snapshot}
-    No Event Should Be Published    mentioning=${victim}[wallet][id]    window=1 s
+    No Event Should Be Published    mentioning=${victim}[wallet][id]
 
 Intruder Request
     [Documentation]    The arguments of `Request Endpoint` for the intruder: its owner id, the transfer

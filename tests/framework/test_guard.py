@@ -139,7 +139,7 @@ def test_settings_error_is_refused():
 GUARDED_SUITE = textwrap.dedent(
     """\
     *** Settings ***
-    Library    EnvironmentGuard
+    Library    WalletLibrary
     Suite Setup    Environment Should Be Safe For Tests
 
     *** Test Cases ***

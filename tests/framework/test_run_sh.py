@@ -21,7 +21,7 @@ JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJl"
 SUITE = textwrap.dedent(
     f"""\
     *** Settings ***
-    Library    EnvironmentGuard
+    Library    WalletLibrary
     Suite Setup    Environment Should Be Safe For Tests
 
     *** Variables ***

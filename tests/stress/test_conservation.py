@@ -1,9 +1,9 @@
-"""The money and event checks of the stress suite, on data made by hand.
+"""The money and event checks of the stress suite (and of every suite teardown), on data made by hand.
 
 The database tests create a scratch database (contract schema, section 6) next to the one of
 `DATABASE_URL` (a superuser DSN; local default), write in it what a correct wallet leaves after a small
 "load run" (wallets, transactions, a transfer, one outbox row per change), then alter a wallet behind
-the API's back (`UPDATE wallets SET balance = balance + 1`): the stress suite's checks must catch it.
+the API's back (`UPDATE wallets SET balance = balance + 1`): the checks must catch it.
 """
 
 from __future__ import annotations
@@ -17,16 +17,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from LoadTest import (
-    collect_run_events,
-    event_violations,
-    expected_events,
-    money_totals,
-    money_violations,
-    reconcile_batches,
-    reconcile_wallets,
-    run_wallets,
-)
+from psycopg.rows import dict_row
+from WalletLibrary.changes import Query, changes_of_wallets, event_problems, missing_events
+from WalletLibrary.ledger import ledger_problems
+from WalletLibrary.load import MONEY_TOTALS_SQL, RUN_WALLETS_SQL, money_violations
 
 CONTRACT_SCHEMA = """
 CREATE TABLE wallets(id uuid PRIMARY KEY, owner_id text NOT NULL, currency char(3) NOT NULL,
@@ -83,9 +77,8 @@ def _outbox(connection: psycopg.Connection, event_type: str, data: dict[str, obj
 
 
 @pytest.fixture
-def two_wallets(scratch_dsn: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, str]]:
+def two_wallets(scratch_dsn: str) -> Iterator[tuple[str, str]]:
     """Two wallets of the run, as the API would leave them: A +1000 deposit, A->B 300, B -200 withdrawal."""
-    monkeypatch.setenv("DATABASE_URL", scratch_dsn)  # what the Ledger library connects to
     a, b, transfer = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
     now = datetime.now(UTC)
     rows = [
@@ -121,13 +114,32 @@ def two_wallets(scratch_dsn: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[t
     yield a, b
 
 
+def query_on(dsn: str) -> Query:
+    """What the library's `Context.query` does, on the scratch database."""
+
+    def query(sql: str, parameters: object = ()) -> list[dict]:
+        with psycopg.connect(dsn, autocommit=True, row_factory=dict_row) as connection:
+            return connection.execute(sql, parameters).fetchall()
+
+    return query
+
+
+def run_wallets(dsn: str) -> list[str]:
+    return [row["id"] for row in query_on(dsn)(RUN_WALLETS_SQL, [len(RUN), RUN])]
+
+
+def totals(dsn: str) -> dict[str, dict[str, int]]:
+    rows = query_on(dsn)(MONEY_TOTALS_SQL, [len(RUN), RUN])
+    return {row.pop("currency"): {name: int(value) for name, value in row.items()} for row in rows}
+
+
 def _problems(dsn: str) -> list[str]:
     """What the stress suite's money tests report for the run (ledger reconciliation + totals)."""
-    return reconcile_wallets(run_wallets(dsn, RUN)) + money_violations(money_totals(dsn, RUN), TOLD)
+    return ledger_problems(query_on(dsn), run_wallets(dsn)) + money_violations(totals(dsn), TOLD)
 
 
 def test_a_consistent_run_passes(scratch_dsn: str, two_wallets: tuple[str, str]) -> None:
-    assert run_wallets(scratch_dsn, RUN) == dict.fromkeys(two_wallets, 2)
+    assert sorted(run_wallets(scratch_dsn)) == sorted(two_wallets)
     assert _problems(scratch_dsn) == []
 
 
@@ -150,15 +162,22 @@ def test_a_ledger_row_the_clients_were_never_told_about_fails(scratch_dsn: str, 
         connection.execute("UPDATE wallets SET balance = balance + 50 WHERE id = %s", (two_wallets[0],))
     problems = _problems(scratch_dsn)
     assert problems == [
-        f"deposit {deposit} (succeeded): 0 deposit.succeeded outbox rows, expected 1",
+        f"succeeded deposit {deposit}: 0 deposit.succeeded outbox rows, expected 1",
         "EUR: succeeded deposits in the database sum to 1050, expected 1000 (the API answered 201 for 1000; 0 of"
         " unknown outcome)",
     ]
 
 
-def test_expected_events_are_one_per_committed_change(scratch_dsn: str, two_wallets: tuple[str, str]) -> None:
-    wanted = expected_events(scratch_dsn, RUN)
-    kinds = sorted(kind for kind, _ in wanted)
+def test_an_outbox_row_of_a_rejected_request_fails(scratch_dsn: str, two_wallets: tuple[str, str]) -> None:
+    with psycopg.connect(scratch_dsn, autocommit=True) as connection:
+        _outbox(connection, "transfer.succeeded", {"transfer_id": str(uuid.uuid4()), "source_wallet_id": two_wallets[0]})
+    problems = _problems(scratch_dsn)
+    assert len(problems) == 1 and "(transfer.succeeded) belongs to no change in that state" in problems[0], problems
+
+
+def test_one_event_is_expected_per_change(scratch_dsn: str, two_wallets: tuple[str, str]) -> None:
+    changes = changes_of_wallets(query_on(scratch_dsn), two_wallets)
+    kinds = sorted(change.event_type for change in changes.values() if change.event_type)
     assert kinds == [
         "deposit.succeeded",
         "transfer.succeeded",
@@ -186,47 +205,32 @@ def test_transfers_that_do_not_net_to_zero_fail() -> None:
     ]
 
 
-def _event(kind: str, change: str, event_id: str | None = None) -> dict[str, object]:
-    key = {"wallet.created": "wallet_id", "transfer.succeeded": "transfer_id"}.get(kind, "transaction_id")
-    return {"id": event_id or str(uuid.uuid4()), "type": kind, "data": {key: change}}
+def _event(change: object, event_id: str | None = None, **data: object) -> dict[str, object]:
+    """The event a change calls for (its data as the database has it), with `data` changed."""
+    return {"id": event_id or str(uuid.uuid4()), "type": change.event_type, "data": {**change.data, **data}}
 
 
-def test_events_missing_duplicated_or_unexpected_fail_and_redeliveries_pass() -> None:
-    wanted = {("wallet.created", "w1"), ("deposit.succeeded", "t1"), ("withdrawal.succeeded", "t2")}
-    redelivered = _event("deposit.succeeded", "t1", "e1")
-    good = [_event("wallet.created", "w1"), redelivered, dict(redelivered), _event("withdrawal.succeeded", "t2")]
-    assert event_violations(wanted, good) == []
-    bad = [_event("wallet.created", "w1"), _event("deposit.succeeded", "t1"), _event("deposit.succeeded", "t1")]
-    bad.append(_event("withdrawal.succeeded", "t9"))
-    problems = event_violations(wanted, bad)
-    assert problems[0].startswith("1 committed changes with no event ({'withdrawal.succeeded': 1})")
-    assert problems[1].startswith("1 committed changes with more than one event ({'deposit.succeeded': 1})")
-    assert problems[2] == "1 events for changes the database does not hold as committed, e.g. withdrawal.succeeded t9"
-
-
-def test_events_are_collected_until_every_change_has_one_then_a_quiet_window() -> None:
-    batches = [
-        [_event("wallet.created", "w1")],
-        [_event("wallet.created", "w1"), _event("deposit.succeeded", "t1")],
+def test_events_missing_duplicated_or_unaccounted_fail_and_redeliveries_pass(
+    scratch_dsn: str, two_wallets: tuple[str, str]
+) -> None:
+    changes = changes_of_wallets(query_on(scratch_dsn), two_wallets)
+    announced = [change for change in changes.values() if change.event_type]
+    redelivered = _event(announced[0], "e1")
+    good = [redelivered, dict(redelivered), *(_event(change) for change in announced[1:])]
+    assert event_problems(good, changes) == []
+    assert missing_events(changes, good) == []
+    wallet = next(change for change in announced if change.kind == "wallet")
+    deposit = next(change for change in announced if change.event_type == "deposit.succeeded")
+    duplicate = _event(wallet, "e2")
+    wrong_amount = _event(deposit, amount=1)
+    stranger = {"id": "e3", "type": "transfer.succeeded", "data": {"transfer_id": str(uuid.uuid4())}}
+    problems = event_problems([_event(wallet, "e1"), duplicate, wrong_amount, stranger], changes)
+    assert problems == [
+        f"deposit.succeeded event {wrong_amount['id']}: data.amount is 1, the {deposit.label} has 1000",
+        f"transfer.succeeded event e3: no transfer change {stranger['data']['transfer_id']} in the database"
+        " (rejected or replayed?)",
+        f"{wallet.label}: 2 distinct events (e1, e2), expected 1",
     ]
-    calls: list[int] = []
-
-    def received() -> list[dict[str, object]]:
-        calls.append(1)
-        events = batches[min(len(calls), len(batches)) - 1]
-        for event in events:
-            event["data"]["wallet_id"] = "w1"  # type: ignore[index]
-        return events
-
-    wanted = {("wallet.created", "w1"), ("deposit.succeeded", "t1")}
-    events = collect_run_events(received, wanted, {"w1"}, timeout_s=5, quiet_s=0)
-    assert len(events) == 2
-    assert len(calls) == 2
-    assert collect_run_events(received, {("withdrawal.succeeded", "t9")}, {"w1"}, timeout_s=0.05) != []
-    assert collect_run_events(received, wanted, {"other-wallet"}, timeout_s=0.05) == []
-
-
-def test_reconciliation_batches_stay_near_the_budget_of_transaction_rows() -> None:
-    wallets = {"a": 300, "b": 200, "c": 50, "d": 900, "e": 0}
-    assert reconcile_batches(wallets, budget=400) == [["a"], ["b", "c"], ["d"], ["e"]]
-    assert reconcile_batches({}, budget=400) == []
+    assert missing_events(changes, [redelivered]) == [
+        f"{change.label}: no {change.event_type} event received" for change in announced if change is not announced[0]
+    ]

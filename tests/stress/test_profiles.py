@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from LoadTest import profiles
+from WalletLibrary.load import profiles
 
 
 def test_every_profile_runs_its_peak_and_ends_at_its_duration() -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import LoadTest
 import pytest
-from LoadTest import (
+from WalletLibrary.context import Context
+from WalletLibrary.keywords.load import LoadKeywords
+from WalletLibrary.load import (
     LoadRun,
     error_rate_violations,
     latency_violations,
@@ -40,10 +41,10 @@ def stats_csv(tmp_path: Path) -> Path:
     return path
 
 
-def finished_run(stats_csv: Path, overrides: object) -> LoadTest.LoadTest:
-    """A LoadTest library whose run has 'finished' with the synthetic statistics."""
+def finished_run(stats_csv: Path, overrides: object) -> LoadKeywords:
+    """The stress keywords with a run that has 'finished' with the synthetic statistics."""
     profile = profiles.resolve_profile("smoke")
-    library = LoadTest.LoadTest()
+    library = LoadKeywords(Context())
     library._run = LoadRun(
         run_id="selftest",
         profile=profile,
@@ -57,15 +58,15 @@ def finished_run(stats_csv: Path, overrides: object) -> LoadTest.LoadTest:
 
 def test_the_default_thresholds_pass_a_healthy_run(stats_csv: Path) -> None:
     library = finished_run(stats_csv, None)
-    library.latency_should_be_within_thresholds()
-    library.error_rate_should_be_within_threshold()
-    library.throughput_should_reach_threshold()
+    library.latency_per_endpoint_should_be_within_thresholds()
+    library.failed_requests_should_stay_within_the_error_budget()
+    library.the_load_should_reach_the_minimum_throughput()
 
 
 def test_impossibly_tight_latency_fails_naming_every_endpoint(stats_csv: Path) -> None:
     library = finished_run(stats_csv, json.dumps(TIGHT))
     with pytest.raises(AssertionError) as failure:
-        library.latency_should_be_within_thresholds()
+        library.latency_per_endpoint_should_be_within_thresholds()
     message = str(failure.value)
     for endpoint in profiles.ENDPOINTS:
         assert f"{endpoint}: p95 = " in message
@@ -76,13 +77,13 @@ def test_impossibly_tight_latency_fails_naming_every_endpoint(stats_csv: Path) -
 def test_impossibly_tight_error_rate_fails(stats_csv: Path) -> None:
     library = finished_run(stats_csv, TIGHT)
     with pytest.raises(AssertionError, match=r"error rate 0.81% \(2 of 246 requests\), expected <= 0.00%"):
-        library.error_rate_should_be_within_threshold()
+        library.failed_requests_should_stay_within_the_error_budget()
 
 
 def test_impossibly_high_minimum_throughput_fails(stats_csv: Path) -> None:
     library = finished_run(stats_csv, TIGHT)
     with pytest.raises(AssertionError, match=r"throughput 16.4 requests/s, expected >= 1e\+06 requests/s"):
-        library.throughput_should_reach_threshold()
+        library.the_load_should_reach_the_minimum_throughput()
 
 
 def test_an_endpoint_the_load_never_called_fails(stats_csv: Path) -> None:
