@@ -20,7 +20,7 @@ import yaml
 from conftest import REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT))
-from variables._settings import HOST_PORTS, resolve  # noqa: E402
+from variables._settings import HOST_PORTS, resolve
 
 MAIN = REPO_ROOT / "docker-compose.yml"
 STRESS = REPO_ROOT / "docker-compose.stress.yml"
