@@ -26,13 +26,21 @@ class FakeApi:
         self.jobs = {RUN: current if current is not None else [job("build-image", "success"), own], **earlier}
         self.calls: list[str] = []
 
+    def run_conclusion(self, run_id: str) -> str:
+        """What GitHub reports for the whole (caller's) run: failure when any of its jobs failed."""
+        return "failure" if any(j["conclusion"] == "failure" for j in self.jobs[run_id]) else "success"
+
     def __call__(self, path: str, params: dict[str, str]) -> dict[str, Any]:
         self.calls.append(path)
         if path == f"/repos/{REPO}/actions/runs/{RUN}":
             return {"id": int(RUN), "workflow_id": 42}
         if path == f"/repos/{REPO}/actions/workflows/42/runs":
             assert params["branch"] == "feature" and params["status"] == "completed"
-            return {"workflow_runs": [{"id": int(run_id)} for run_id in self.jobs]}
+            return {
+                "workflow_runs": [
+                    {"id": int(run_id), "conclusion": self.run_conclusion(run_id)} for run_id in self.jobs
+                ]
+            }
         run_id = path.split("/")[-2]
         return {"total_count": len(self.jobs[run_id]), "jobs": self.jobs[run_id]}
 
