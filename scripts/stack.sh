@@ -104,7 +104,10 @@ docker_mode() {
       if [[ ${#to_build[@]} -gt 0 ]]; then
         compose build "${to_build[@]}" || die 1 "docker compose build ${to_build[*]} failed (see above)"
       fi
-      compose up -d --no-build --wait --wait-timeout "${STACK_WAIT_TIMEOUT:-180}" postgres rabbitmq $services \
+      # The wallet is ready when its probe is healthy (nothing runs inside the wallet's image).
+      local probe=""
+      [[ " $services " == *" wallet-api "* ]] && probe="wallet-api-ready"
+      compose up -d --no-build --wait --wait-timeout "${STACK_WAIT_TIMEOUT:-180}" postgres rabbitmq $services $probe \
         || { compose ps >&2; die 1 "docker compose up did not reach healthy; see './run.sh stack logs'"; }
       python3 "$STACKCTL" health $services \
         || die 1 "the containers are healthy but a /health above does not answer 200 from the host: check WALLET_API_URL/GATEWAY_MOCK_URL"

@@ -44,38 +44,55 @@ class Setting:
     kind: str = "value"
 
 
+# Host ports of the local stack (docker-compose.yml publishes on the same variables, same defaults): the
+# local defaults below follow them, e.g. POSTGRES_PORT=5433 moves DATABASE_URL and WALLET_DATABASE_URL.
+HOST_PORTS: dict[str, str] = {
+    "WALLET_API_PORT": "8080",
+    "GATEWAY_MOCK_PORT": "8090",
+    "POSTGRES_PORT": "5432",
+    "RABBITMQ_PORT": "5672",
+    "RABBITMQ_MANAGEMENT_PORT": "15672",
+}
+
 SETTINGS: tuple[Setting, ...] = (
-    Setting("WALLET_API_URL", "http://127.0.0.1:8080", "Wallet API the tests call", kind="address"),
-    Setting("GATEWAY_MOCK_URL", "http://127.0.0.1:8090", "gateway mock the tests call (admin API)", kind="address"),
-    Setting("GATEWAY_URL", "http://127.0.0.1:8090", "gateway the local wallet calls", kind="stack"),
+    Setting("WALLET_API_URL", "http://127.0.0.1:{WALLET_API_PORT}", "Wallet API the tests call", kind="address"),
+    Setting(
+        "GATEWAY_MOCK_URL",
+        "http://127.0.0.1:{GATEWAY_MOCK_PORT}",
+        "gateway mock the tests call (admin API)",
+        kind="address",
+    ),
+    Setting("GATEWAY_URL", "http://127.0.0.1:{GATEWAY_MOCK_PORT}", "gateway the local wallet calls", kind="stack"),
     Setting(
         "WALLET_WEBHOOK_URL",
-        "http://127.0.0.1:8080/v1/webhooks/payment-gateway",
+        "http://127.0.0.1:{WALLET_API_PORT}/v1/webhooks/payment-gateway",
         "wallet webhook the local mock calls",
         kind="stack",
     ),
     Setting(
         "DATABASE_URL",
-        "postgresql://postgres@127.0.0.1:5432/wallet_test",
+        "postgresql://postgres@127.0.0.1:{POSTGRES_PORT}/wallet_test",
         "tests' DSN to the wallet's database (a superuser)",
         kind="address",
     ),
     Setting(
         "WALLET_DATABASE_URL",
-        "postgresql://wallet_api:wallet_api@127.0.0.1:5432/wallet_test",
+        "postgresql://wallet_api:wallet_api@127.0.0.1:{POSTGRES_PORT}/wallet_test",
         "the local wallet's own DSN",
         kind="stack",
     ),
-    Setting("AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/wallet_test", "tests' RabbitMQ URL", kind="address"),
+    Setting(
+        "AMQP_URL", "amqp://guest:guest@127.0.0.1:{RABBITMQ_PORT}/wallet_test", "tests' RabbitMQ URL", kind="address"
+    ),
     Setting(
         "WALLET_AMQP_URL",
-        "amqp://wallet_api:wallet_api@127.0.0.1:5672/wallet_test",
+        "amqp://wallet_api:wallet_api@127.0.0.1:{RABBITMQ_PORT}/wallet_test",
         "the local wallet's own RabbitMQ URL",
         kind="stack",
     ),
     Setting(
         "RABBITMQ_MANAGEMENT_URL",
-        "http://127.0.0.1:15672",
+        "http://127.0.0.1:{RABBITMQ_MANAGEMENT_PORT}",
         "RabbitMQ management API (destructive tests only)",
         kind="stack",
     ),
@@ -141,16 +158,26 @@ def resolve(environment: str, environ: Mapping[str, str] | None = None) -> dict[
             f"environment '{environment}' needs {', '.join(missing)} from the environment: "
             f"export {example} (see README.md, 'Environments and settings')"
         )
+    ports = host_ports(environ) if environment in LOCAL_ENVIRONMENTS else HOST_PORTS
     values = {"ENVIRONMENT": environment}
     for setting in SETTINGS:
         if setting.name in environ:
             values[setting.name] = environ[setting.name]
         elif environment in LOCAL_ENVIRONMENTS or setting.kind == "value":
-            values[setting.name] = setting.local_default
+            values[setting.name] = setting.local_default.format_map(ports)
         else:
             # Stack-only settings are not used outside the local stack: empty unless given.
             values[setting.name] = ""
     return values
+
+
+def host_ports(environ: Mapping[str, str]) -> dict[str, str]:
+    """HOST_PORTS with the environment's values; a port that is not 1-65535 is a one-line SettingsError."""
+    ports = {name: environ.get(name) or default for name, default in HOST_PORTS.items()}
+    for name, port in ports.items():
+        if not (port.isdigit() and 0 < int(port) < 65536):
+            raise SettingsError(f"{name}={port!r} is not a port: export {name}=<1-65535> (default {HOST_PORTS[name]})")
+    return ports
 
 
 def shell_quote(value: str) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,17 @@ def test_actionlint_catches_mistakes(tool_ready: None, tmp_path: Path) -> None:
     done = actionlint(broken)
     assert done.returncode == 1
     assert "branchs" in done.stdout and "evnt" in done.stdout
+
+
+def test_docs_caller_snippets_pass_actionlint(tool_ready: None, tmp_path: Path) -> None:
+    """The caller workflows of docs/ci.md, as the Wallet API repository would paste them."""
+    doc = (REPO_ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
+    blocks = [textwrap.dedent(block) for block in re.findall(r"```ya?ml\n(.*?)```", doc, re.DOTALL)]
+    snippets = [block for block in blocks if re.search(r"^jobs:", block, re.MULTILINE)]
+    assert len(snippets) >= 3, "docs/ci.md: expected the three caller snippets"
+    files = []
+    for number, snippet in enumerate(snippets, start=1):
+        files.append(tmp_path / f"caller-{number}.yml")
+        files[-1].write_text(snippet, encoding="utf-8")
+    done = actionlint(*files)
+    assert done.returncode == 0, f"actionlint findings in docs/ci.md snippets:\n{done.stdout}{done.stderr}"

@@ -1,10 +1,9 @@
-"""Static checks of the whole repository: ruff, shell scripts, robocop, robot --dryrun, no Sleep, compose."""
+"""Static checks of the whole repository: ruff, shell scripts, robocop, robot --dryrun, no Sleep."""
 
 from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -100,23 +99,3 @@ def test_no_sleep_in_suites_or_resources():
             if not line.lstrip().startswith("#") and SLEEP_CALL.search(line):
                 offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert not offenders, "Sleep is not allowed (poll with a deadline instead):\n" + "\n".join(offenders)
-
-
-def _compose_command() -> list[str] | None:
-    """`docker compose` (v2 plugin) when the client has it, else the standalone `docker-compose` (v1)."""
-    if shutil.which("docker") is not None:
-        probe = subprocess.run(["docker", "compose", "version"], capture_output=True, check=False)
-        if probe.returncode == 0:
-            return ["docker", "compose"]
-    if shutil.which("docker-compose") is not None:
-        return ["docker-compose"]
-    return None
-
-
-@pytest.mark.skipif(_compose_command() is None, reason="neither `docker compose` nor `docker-compose` is installed")
-@pytest.mark.parametrize("files", [["docker-compose.yml"], ["docker-compose.yml", "docker-compose.stress.yml"]])
-def test_docker_compose_config(files):
-    command = list(_compose_command() or [])
-    for name in files:
-        command += ["-f", str(ROOT / name)]
-    check([*command, "config", "-q"])
