@@ -214,24 +214,19 @@ def robot_variables(environment: str, environ: Mapping[str, str] | None = None) 
     return values
 
 
-def default(name: str) -> str:
-    """The local default of a setting (KeyError for a name that is not a setting)."""
-    return _BY_NAME[name].local_default
-
-
 def read(name: str, environ: Mapping[str, str] | None = None) -> str:
     """The value of setting `name` at run time, as text (see the module docstring for the order).
 
     Raises SettingsError (one line) for a name that is neither a setting nor set anywhere.
     """
     value = _robot_variable(name)
+    environ = os.environ if environ is None else environ
     if value is None or value == "":
-        environ = os.environ if environ is None else environ
         value = environ.get(name, "").strip() or None
     if value is None or value == "":
         if name not in _BY_NAME:
             raise SettingsError(f"setting {name} is not defined: export {name}=<value> or run with -v {name}:<value>")
-        value = _BY_NAME[name].local_default
+        value = _BY_NAME[name].local_default.format_map(host_ports(environ))
     return str(getattr(value, "value", value))
 
 

@@ -37,27 +37,15 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from variables._settings import SettingsError, read  # noqa: E402 - the one settings reader
+
 # Pid files and logs; STACK_STATE_DIR moves them (the self-tests run a second stack on other ports).
 STATE_DIR = Path(os.environ.get("STACK_STATE_DIR", "").strip() or ROOT / "results" / "stack").resolve()
 
-DEFAULTS: dict[str, str] = {
-    "WALLET_API_URL": "http://127.0.0.1:8080",
-    "GATEWAY_MOCK_URL": "http://127.0.0.1:8090",
-    "GATEWAY_URL": "http://127.0.0.1:8090",
-    "WALLET_WEBHOOK_URL": "http://127.0.0.1:8080/v1/webhooks/payment-gateway",
-    "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/wallet_test",
-    "WALLET_DATABASE_URL": "postgresql://wallet_api:wallet_api@127.0.0.1:5432/wallet_test",
-    "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/wallet_test",
-    "WALLET_AMQP_URL": "amqp://wallet_api:wallet_api@127.0.0.1:5672/wallet_test",
-    "RABBITMQ_MANAGEMENT_URL": "http://127.0.0.1:15672",
-    "RABBITMQ_MANAGEMENT_USER": "guest",
-    "RABBITMQ_MANAGEMENT_PASSWORD": "guest",
-    "RABBITMQ_VHOST": "wallet_test",
-    "JWT_SECRET": "local-jwt-secret-not-for-prod",
-    "GATEWAY_WEBHOOK_SECRET": "local-webhook-secret-not-for-prod",
-    "GATEWAY_TIMEOUT_MS": "2000",
-    "SUPPORTED_CURRENCIES": "EUR,USD,GBP",
-    "HEALTH_TIMEOUT": "30",
+# The stack's own settings; every other setting is read by variables/_settings.read (the one reader).
+STACK_DEFAULTS: dict[str, str] = {
     "STACK_SERVICES": "wallet-api payment-gateway-mock",
     "STACK_STOP_TIMEOUT": "10",
     "STACK_LOG_LINES": "40",
@@ -80,7 +68,12 @@ class StackError(Exception):
 def setting(name: str, env: Mapping[str, str] | None = None) -> str:
     """The value of a setting: the environment variable when set and not empty, else the local default."""
     env = os.environ if env is None else env
-    return env.get(name, "").strip() or DEFAULTS[name]
+    if name in STACK_DEFAULTS:
+        return env.get(name, "").strip() or STACK_DEFAULTS[name]
+    try:
+        return read(name, env)
+    except SettingsError as error:
+        raise StackError(str(error), code=2) from None
 
 
 def int_setting(name: str, low: int, high: int) -> int:
@@ -101,7 +94,7 @@ def host_port(url: str, name: str) -> tuple[str, int]:
             f"{name} is not a valid URL (got a value that does not parse); fix the setting", code=2
         ) from None
     if not parts.hostname:
-        raise StackError(f"{name} must be an absolute URL with a host (e.g. {DEFAULTS[name]})", code=2)
+        raise StackError(f"{name} must be an absolute URL with a host (e.g. {read(name, {})})", code=2)
     defaults = {"http": 80, "https": 443, "postgresql": 5432, "postgres": 5432, "amqp": 5672, "amqps": 5671}
     return parts.hostname, port or defaults.get(parts.scheme, 0)
 

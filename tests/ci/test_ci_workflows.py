@@ -212,9 +212,9 @@ def test_every_action_is_pinned_to_a_full_version() -> None:
 
 
 def test_the_stress_workflow_accepts_exactly_the_workers_the_library_accepts() -> None:
-    source = (REPO_ROOT / "libraries" / "LoadTest.py").read_text(encoding="utf-8")
-    limit = re.search(r"int\(workers_text\) > (\d+)", source)
-    assert limit, "libraries/LoadTest.py: the STRESS_WORKERS limit moved; update this guard"
+    source = (REPO_ROOT / "libraries" / "WalletLibrary" / "load.py").read_text(encoding="utf-8")
+    limit = re.search(r"^MAX_WORKERS = (\d+)", source, re.M)
+    assert limit, "libraries/WalletLibrary/load.py: the STRESS_WORKERS limit (MAX_WORKERS) moved; update this guard"
     check = step_run(load(STRESS), "Check the inputs")
     pattern = re.search(r'"\$WORKERS" =~ (\S+) \]\]', check)
     assert pattern, "the stress workflow must validate the workers input"

@@ -23,28 +23,13 @@ import pika
 import requests
 from jwt.warnings import InsecureKeyLengthWarning
 
-LOCAL_DEFAULTS: dict[str, str] = {
-    "WALLET_API_URL": "http://127.0.0.1:8080",
-    "GATEWAY_MOCK_URL": "http://127.0.0.1:8090",
-    "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/wallet_test",
-    "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/wallet_test",
-    "RABBITMQ_MANAGEMENT_URL": "http://127.0.0.1:15672",
-    "RABBITMQ_MANAGEMENT_USER": "guest",
-    "RABBITMQ_MANAGEMENT_PASSWORD": "guest",
-    "RABBITMQ_VHOST": "wallet_test",
-    "WALLET_DB_ROLE": "wallet_api",
-    "WALLET_AMQP_USER": "wallet_api",
-    "JWT_SECRET": "local-jwt-secret-not-for-prod",
-    "GATEWAY_WEBHOOK_SECRET": "local-webhook-secret-not-for-prod",
-    "HTTP_TIMEOUT": "5",
-    "EVENT_TIMEOUT": "5",
-    "HEALTH_TIMEOUT": "30",
-}
+from variables._settings import read
+
 RUN_ID = os.environ.get("RUN_ID", "").strip() or f"stk{uuid.uuid4().hex[:8]}"
 
 
 def _get(name: str) -> str:
-    return os.environ.get(name, "").strip() or LOCAL_DEFAULTS[name]
+    return read(name)
 
 
 @dataclass(frozen=True)

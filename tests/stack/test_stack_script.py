@@ -13,11 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from stack_helpers import LOCAL_DEFAULTS
+
+from variables._settings import read
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "stack.sh"
-SECRETS = (LOCAL_DEFAULTS["JWT_SECRET"], LOCAL_DEFAULTS["GATEWAY_WEBHOOK_SECRET"])
+SECRETS = (read("JWT_SECRET"), read("GATEWAY_WEBHOOK_SECRET"))
 
 
 def _free_port() -> int:
