@@ -170,7 +170,8 @@ def test_a_ledger_row_the_clients_were_never_told_about_fails(scratch_dsn: str, 
 
 def test_an_outbox_row_of_a_rejected_request_fails(scratch_dsn: str, two_wallets: tuple[str, str]) -> None:
     with psycopg.connect(scratch_dsn, autocommit=True) as connection:
-        _outbox(connection, "transfer.succeeded", {"transfer_id": str(uuid.uuid4()), "source_wallet_id": two_wallets[0]})
+        stray = {"transfer_id": str(uuid.uuid4()), "source_wallet_id": two_wallets[0]}
+        _outbox(connection, "transfer.succeeded", stray)
     problems = _problems(scratch_dsn)
     assert len(problems) == 1 and "(transfer.succeeded) belongs to no change in that state" in problems[0], problems
 
