@@ -7,6 +7,7 @@ from typing import Any
 from robotlibcore import DynamicCore
 
 from .context import Context
+from .keywords.boundaries import BoundaryKeywords
 from .keywords.commands import CommandKeywords
 from .keywords.concurrency import ConcurrencyKeywords
 from .keywords.data import DataKeywords
@@ -17,6 +18,7 @@ from .keywords.history import HistoryKeywords
 from .keywords.http import HttpKeywords
 from .keywords.ledger import LedgerKeywords
 from .keywords.load import LoadKeywords
+from .keywords.model import ModelKeywords
 from .keywords.money import MoneyKeywords
 from .keywords.outages import OutageKeywords
 from .keywords.responses import ResponseKeywords
@@ -43,6 +45,8 @@ COMPONENTS = (
     (ConcurrencyKeywords, "concurrency"),
     (DataKeywords, "data builders"),
     (LoadKeywords, "stress"),
+    (ModelKeywords, "model"),
+    (BoundaryKeywords, "boundaries"),
 )
 
 
@@ -55,7 +59,7 @@ class WalletLibrary(DynamicCore):
     `${EVENT_TIMEOUT}`, `${HEALTH_TIMEOUT}`), the RequestsLibrary session `wallet_api`, the
     DatabaseLibrary connection `wallet_db` and the process's RabbitMQ queues. Each keyword's tag names
     its component: test run, transport and auth, wallets, money movements, history, responses, events,
-    commands, ledger, database, gateway mock, outages, concurrency, data builders, stress.
+    commands, ledger, database, gateway mock, outages, concurrency, data builders, stress, model, boundaries.
 
     = Conventions =
 

@@ -62,6 +62,13 @@ class Context:
         return Endpoints(self)
 
     @cached_property
+    def gateway(self) -> Any:
+        """The payment gateway mock's admin API (`gatewaymock.py`)."""
+        from .gatewaymock import GatewayMock
+
+        return GatewayMock(self)
+
+    @cached_property
     def events(self) -> Any:
         """The events as the running test and suite see them (`eventlog.py`)."""
         from .eventlog import EventLog

@@ -71,6 +71,8 @@ class ApiRequest:
     headers: Mapping[str, str] = field(default_factory=dict)
     query: Mapping[str, Any] = field(default_factory=dict)
     validate: bool = True
+    # A token minted before (the model workload sends one again after it expired); never shown.
+    authorization: str | None = field(default=None, repr=False)
 
 
 def build_request(endpoint: Route, path: str, defaults: Mapping[str, Any], arguments: Mapping[str, Any]) -> ApiRequest:

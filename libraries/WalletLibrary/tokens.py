@@ -34,7 +34,7 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def authorization(owner: str | None, kind: str, secret: str) -> str | None:
+def authorization(owner: str | None, kind: str, secret: str, lifetime: int = LIFETIME_S) -> str | None:
     """The `Authorization` header value of a token of `kind` for `owner` (None: no header).
 
     Kinds: `valid`, `expired`, `bad_signature` (another key), `tampered` (claims changed after signing),
@@ -52,7 +52,7 @@ def authorization(owner: str | None, kind: str, secret: str) -> str | None:
     if owner is None and kind != "no_sub":
         raise AssertionError(f"a {kind} token needs an owner id")
     now = int(time.time())
-    claims: dict[str, Any] = {"sub": owner, "iat": now, "exp": now + LIFETIME_S}
+    claims: dict[str, Any] = {"sub": owner, "iat": now, "exp": now + lifetime}
     if kind == "expired":
         claims.update(iat=now - 1200, exp=now - 600)
     elif kind == "no_sub":

@@ -56,9 +56,10 @@ class Transport:
         headers.update({str(name): str(value) for name, value in request.headers.items()})
         return headers, key, request_id
 
-    def authorization(self, owner: str | None, kind: str) -> str | None:
-        """The `Authorization` value of a token of `kind` for `owner` (registered as a secret)."""
-        value = tokens.authorization(owner, kind, self.ctx.setting("JWT_SECRET"))
+    def authorization(self, owner: str | None, kind: str, lifetime: int = tokens.LIFETIME_S) -> str | None:
+        """The `Authorization` value of a token of `kind` for `owner` (registered as a secret); a valid
+        token expires `lifetime` seconds from now."""
+        value = tokens.authorization(owner, kind, self.ctx.setting("JWT_SECRET"), lifetime)
         if value:
             self.ctx.register_secret(value.split(" ", 1)[-1])
         return value
@@ -67,7 +68,7 @@ class Transport:
         """Sends one request, validates the answer (unless `validate` or the request says not to)."""
         headers, key, request_id = self.headers(request)
         sent = dict(headers)
-        authorization = self.authorization(request.owner, request.token)
+        authorization = request.authorization or self.authorization(request.owner, request.token)
         if authorization is not None:
             sent["Authorization"] = authorization
         http = self.ctx.http()

@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Mapping
 from typing import Any, Literal
 
-import requests
 from robot.api.deco import keyword
 
 from ..routes import ApiResponse
@@ -32,39 +30,6 @@ class GatewayKeywords(LibraryComponent):
     id; the mock is never reset. A payment token's prefix picks the mock's default answer (`A Payment
     Token That`); `Gateway Will Answer` stubs anything else for one token."""
 
-    def __init__(self, ctx: Any) -> None:
-        super().__init__(ctx)
-        self._session = requests.Session()
-        self._session.trust_env = False
-
-    def _call(
-        self,
-        method: str,
-        path: str,
-        payload: Any = None,
-        params: Mapping[str, Any] | None = None,
-        timeout: float | None = None,
-    ) -> Any:
-        limit = timeout or self.ctx.http_timeout
-        url = self.ctx.setting("GATEWAY_MOCK_URL").rstrip("/") + path
-        try:
-            answer = self._session.request(
-                method, url, json=payload, params=params, timeout=limit, allow_redirects=False
-            )
-        except requests.RequestException as error:
-            raise AssertionError(
-                f"gateway mock {method} {path} got no answer within {limit} s: {error.__class__.__name__}"
-            ) from None
-        self.ctx.info(
-            f"gateway mock {method} {path} {json.dumps(payload) if payload is not None else ''} "
-            f"{dict(params or {})} -> {answer.status_code} {answer.text[:2000]}"
-        )
-        if answer.status_code not in (200, 201):
-            raise AssertionError(
-                f"gateway mock {method} {path}: expected 200 or 201, got {answer.status_code} {answer.text[:500]}"
-            )
-        return answer.json() if answer.content else None
-
     @keyword("Wait Until Gateway Mock Is Healthy")
     def wait_until_gateway_mock_is_healthy(self, timeout: float | None = None) -> None:
         """Polls the mock's `GET /health` until 200 (deadline `timeout` seconds, default `${HEALTH_TIMEOUT}`).
@@ -74,7 +39,7 @@ class GatewayKeywords(LibraryComponent):
         deadline = time.monotonic() + (timeout or self.ctx.health_timeout)
         while True:
             try:
-                self._call("GET", "/health")
+                self.ctx.gateway.call("GET", "/health")
                 return
             except AssertionError as error:
                 if time.monotonic() >= deadline:
@@ -106,7 +71,7 @@ class GatewayKeywords(LibraryComponent):
         if body is not None:
             payload["body"] = json.loads(body) if isinstance(body, str) else body
         payload.update({name: value for name, value in (("delay_ms", delay_ms), ("times", times)) if value is not None})
-        return str(self._call("POST", "/__admin/stubs", payload)["id"])
+        return str(self.ctx.gateway.call("POST", "/__admin/stubs", payload)["id"])
 
     @keyword("A Payment Token Whose Charge Gets")
     def a_payment_token_whose_charge_gets(self, answer: str) -> str:
@@ -185,11 +150,7 @@ class GatewayKeywords(LibraryComponent):
 
         | [Teardown] | Gateway Stubs Should Be Removed For | ${token} |
         """
-        self._call("DELETE", "/__admin/stubs", params={"payment_token": payment_token})
-
-    def charges(self, payment_token: str) -> list:
-        """The charge requests the mock received for `payment_token`, oldest first."""
-        return list(self._call("GET", "/__admin/requests", params={"payment_token": payment_token})["requests"])
+        self.ctx.gateway.call("DELETE", "/__admin/stubs", params={"payment_token": payment_token})
 
     @keyword("Gateway Should Have Been Charged")
     def gateway_should_have_been_charged(self, payment_token: str, times: int) -> list:
@@ -199,7 +160,7 @@ class GatewayKeywords(LibraryComponent):
 
         | Gateway Should Have Been Charged | ${payment_token} | 0 |
         """
-        received = self.charges(payment_token)
+        received = self.ctx.gateway.charges(payment_token)
         if len(received) != times:
             raise AssertionError(
                 f"gateway charges for {payment_token}: expected {times}, got {len(received)}: "
@@ -250,10 +211,7 @@ class GatewayKeywords(LibraryComponent):
 
         | ${charge_id} = | Charge Id Of Last Gateway Charge | ${payment_token} |
         """
-        received = self.charges(payment_token)
-        if not received:
-            raise AssertionError(f"the gateway received no charge for {payment_token}")
-        return str(received[-1]["charge_id"])
+        return self.ctx.gateway.last_charge_id(payment_token)
 
     @keyword("Settle Charge")
     def settle_charge(
@@ -271,7 +229,7 @@ class GatewayKeywords(LibraryComponent):
         | ${deliveries} = | Settle Charge | ${charge_id} | failed | card_declined |
         """
         payload = {"status": status, "failure_code": failure_code, "signature": signature, "repeat": repeat}
-        answer = self._call(
+        answer = self.ctx.gateway.call(
             "POST", f"/__admin/charges/{charge_id}/settle", payload, timeout=self.ctx.http_timeout * (repeat + 1)
         )
         return list(answer["deliveries"])

@@ -1,0 +1,325 @@
+"""Runs a plan: one thread per client, released together, each recording every exchange it makes.
+
+Nothing is judged here (see `check.py`): a request that got no answer, or an answer the contract does
+not allow, is recorded as such. Commands are published on one RabbitMQ connection per client (pika's
+connections are not thread-safe).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import pika
+
+from ..broker import COMMANDS_EXCHANGE
+from ..routes import AUTO, ApiRequest, ApiResponse
+from .plan import MAX_AMOUNT, WHALE, Op, Plan
+
+if TYPE_CHECKING:
+    from ..context import Context
+
+SHORT_TOKEN_S = 2  # lifetime of the probe token; it is sent again in the late phase, well after it expired
+
+
+@dataclass
+class Exchange:
+    """One request of the workload and what came back (`response` None: no answer; `error` says why)."""
+
+    op: Op
+    started: float
+    ended: float = 0.0
+    request: ApiRequest | None = None
+    response: ApiResponse | None = None
+    error: str | None = None
+    note: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def status(self) -> int | None:
+        """The HTTP status, None without an answer."""
+        return None if self.response is None else self.response.status
+
+    @property
+    def body(self) -> Any:
+        """The JSON body of the answer, or None."""
+        return None if self.response is None else self.response.json
+
+
+@dataclass
+class Run:
+    """A workload's wallets, exchanges and timing (what the checker and the report read)."""
+
+    plan: Plan
+    budget: float
+    wallets: list[dict] = field(default_factory=list)
+    whale: dict = field(default_factory=dict)
+    exchanges: list[Exchange] = field(default_factory=list)
+    known: dict[str, list[tuple[float, str]]] = field(default_factory=dict)  # wallet id -> (ack time, tx/transfer id)
+    started: float = 0.0
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def now(self) -> float:
+        """Seconds since the workload started."""
+        return time.monotonic() - self.started
+
+    def wallet(self, slot: int) -> dict:
+        """The wallet of a plan slot (`WHALE` for the whale)."""
+        return self.whale if slot == WHALE else self.wallets[slot]
+
+    def record(self, exchange: Exchange) -> Exchange:
+        """Keeps an exchange and what its answer made known (ids a later history walk must list)."""
+        exchange.ended = self.now()
+        body = exchange.body if exchange.status in (201, 202) else None
+        with self.lock:
+            self.exchanges.append(exchange)
+            if isinstance(body, dict) and body.get("wallet_id") and body.get("id"):
+                self.known.setdefault(body["wallet_id"], []).append((exchange.ended, body["id"]))
+            if isinstance(body, dict) and body.get("source_wallet_id"):
+                for side in ("source_wallet_id", "destination_wallet_id"):
+                    self.known.setdefault(body[side], []).append((exchange.ended, body["id"]))
+        return exchange
+
+    def __repr__(self) -> str:
+        return f"<model workload seed {self.plan.seed}: {len(self.exchanges)} exchanges, {len(self.wallets)} wallets>"
+
+
+class Client:
+    """One client of the workload (one thread)."""
+
+    def __init__(self, ctx: Context, run: Run, number: int, late_at: float) -> None:
+        self.ctx, self.run, self.number = ctx, run, number
+        self.late_at = late_at
+        self.done: dict[int, list[Exchange]] = {}
+        self._channel: Any = None
+        self._connection: Any = None
+
+    # ------------------------------------------------------------------ the client's life
+
+    def __call__(self, barrier: threading.Barrier) -> None:
+        barrier.wait(timeout=30)
+        try:
+            for op in self.run.plan.probes[self.number]:
+                self.execute(op)
+            # The main operations go round (the plan is a cycle, never exhausted) until the late phase, when the
+            # probes are at least PROBE_AGE old.
+            late_at = max(self.late_at, self.run.now() + PROBE_AGE)
+            for op in itertools.cycle(self.run.plan.main[self.number]):
+                if self.run.now() >= late_at:
+                    break
+                self.execute(op)
+            for op in self.run.plan.late[self.number]:
+                self.execute(op)
+        finally:
+            if self._connection is not None and self._connection.is_open:
+                self._connection.close()
+
+    def execute(self, op: Op) -> None:
+        handler: Callable[[Op], list[Exchange]] = getattr(self, f"_{op.kind}")
+        try:
+            self.done[op.number] = handler(op)
+        except Exception as error:
+            exchange = Exchange(op, self.run.now(), error=f"{error.__class__.__name__}: {error}")
+            self.done[op.number] = [self.run.record(exchange)]
+
+    def send(self, op: Op, request: ApiRequest, **note: Any) -> Exchange:
+        """Sends one request (validated later, by the checker) and records the exchange (with the key sent, so
+        that the checker can send it again)."""
+        if request.idempotency_key == AUTO:
+            request = replace(request, idempotency_key=self.ctx.transport.unique_key())
+        exchange = Exchange(op, self.run.now(), request=request, note=note)
+        try:
+            exchange.response = self.ctx.transport.send(request, validate=False)
+        except AssertionError as error:
+            exchange.error = str(error)
+        return self.run.record(exchange)
+
+    def together(self, op: Op, requests_: list[ApiRequest], **note: Any) -> list[Exchange]:
+        """Sends the requests at the same instant (one extra thread each)."""
+        barrier = threading.Barrier(len(requests_))
+        results: list[Exchange] = []
+
+        def one(request: ApiRequest) -> None:
+            barrier.wait(timeout=30)
+            results.append(self.send(op, request, **note))
+
+        threads = [threading.Thread(target=one, args=(request,), daemon=True) for request in requests_]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=self.ctx.http_timeout + 35)
+        return results
+
+    # ------------------------------------------------------------------ requests of each kind
+
+    def _request(self, op: Op, kind: str | None = None, **arguments: Any) -> ApiRequest:
+        kind = kind or op.kind
+        wallet = self.run.wallet(op.wallet)
+        target = {"wallet": wallet, "destination": self.run.wallet(op.other)}
+        if kind == "deposit":
+            behaviour = op.variant if op.kind == "deposit" else "ok"
+            arguments.setdefault("payment_token", self.ctx.endpoints.payment_token(behaviour))
+        return self.ctx.endpoints.request(kind, target, {"amount": op.amount, **arguments})
+
+    def _deposit(self, op: Op) -> list[Exchange]:
+        return [self.send(op, self._request(op))]
+
+    def _withdrawal(self, op: Op) -> list[Exchange]:
+        return [self.send(op, self._request(op))]
+
+    def _transfer(self, op: Op) -> list[Exchange]:
+        return [self.send(op, self._request(op))]
+
+    def _twin(self, op: Op) -> list[Exchange]:
+        request = self._request(op, op.variant, idempotency_key=self.ctx.transport.unique_key())
+        return self.together(op, [request, request])
+
+    def _replay(self, op: Op) -> list[Exchange]:
+        earlier = [e for e in self.done.get(op.ref or 0, []) if e.request is not None and e.request.idempotency_key]
+        if not earlier:
+            return []
+        return [self.send(op, earlier[0].request, replay_of=earlier[0].op.name)]
+
+    def _settle(self, op: Op) -> list[Exchange]:
+        deposits = [e for e in self.done.get(op.ref or 0, []) if e.status == 202]
+        if not deposits:
+            return []
+        token = deposits[0].request.body and json.loads(deposits[0].request.body)["payment_token"]
+        charge_id = self.ctx.gateway.last_charge_id(token)
+        webhooks = [self.ctx.endpoints.webhook(charge_id, {"status": status}) for status in op.statuses]
+        note = {"transaction_id": deposits[0].body["id"], "statuses": op.statuses}
+        if op.variant == "together" and len(webhooks) > 1:
+            return self.together(op, webhooks, **note)
+        return [self.send(op, webhook, **note) for webhook in webhooks]
+
+    def _read(self, op: Op) -> list[Exchange]:
+        return [self.send(op, self.ctx.endpoints.request("get wallet", {"wallet": self.run.wallet(op.wallet)}, {}))]
+
+    def _walk(self, op: Op) -> list[Exchange]:
+        return self._pages(op, self.run.wallet(op.wallet), cursor=None, known=self._known(op.wallet))
+
+    def _page(self, op: Op) -> list[Exchange]:
+        """Probe: the first page (its cursor is followed in the late phase); late: the rest of the walk."""
+        if not op.late:
+            wallet = self.run.wallet(op.wallet)
+            request = self.ctx.endpoints.request("history", {"wallet": wallet}, {"limit": op.amount})
+            return [self.send(op, request, known=self._known(op.wallet), limit=op.amount)]
+        first = self.done.get(op.ref or 0, [])
+        if not first or first[0].status != 200 or not first[0].body.get("next_cursor"):
+            return []
+        probe = first[0].op
+        known = first[0].note["known"]
+        return self._pages(op, self.run.wallet(probe.wallet), first[0].body["next_cursor"], known, probe.amount)
+
+    def _pages(
+        self, op: Op, wallet: dict, cursor: str | None, known: list[str], limit: int | None = None
+    ) -> list[Exchange]:
+        limit = limit or op.amount
+        exchanges = []
+        for _ in range(500):
+            arguments = {"limit": limit, "cursor": cursor}
+            request = self.ctx.endpoints.request("history", {"wallet": wallet}, arguments)
+            exchanges.append(self.send(op, request, known=known, limit=limit))
+            body = exchanges[-1].body
+            if exchanges[-1].status != 200 or not isinstance(body, dict) or not body.get("next_cursor"):
+                break
+            cursor = body["next_cursor"]
+        return exchanges
+
+    def _known(self, slot: int) -> list[str]:
+        wallet_id = self.run.wallet(slot)["id"]
+        with self.run.lock:
+            return [item for _, item in self.run.known.get(wallet_id, [])]
+
+    def _token(self, op: Op) -> list[Exchange]:
+        """Probe: a token that expires in 2 s, used at once (200); late: the very same token (401)."""
+        if not op.late:
+            wallet = self.run.wallet(op.wallet)
+            token = self.ctx.transport.authorization(wallet["owner_id"], "valid", lifetime=SHORT_TOKEN_S)
+            request = replace(self.ctx.endpoints.request("get wallet", {"wallet": wallet}, {}), authorization=token)
+            return [self.send(op, request, expires_at=self.run.now() + SHORT_TOKEN_S)]
+        first = self.done.get(op.ref or 0, [])
+        if not first or first[0].request is None:
+            return []
+        return [self.send(op, first[0].request, expired_for=self.run.now() - first[0].note["expires_at"])]
+
+    def _whale(self, op: Op) -> list[Exchange]:
+        if op.variant == "credit":
+            return [self.publish(op, self.run.whale, MAX_AMOUNT, "valid")]
+        return [self.send(op, self._request(op, "deposit"))]
+
+    def _credit(self, op: Op) -> list[Exchange]:
+        return [self.publish(op, self.run.wallet(op.wallet), op.amount, op.variant)]
+
+    # ------------------------------------------------------------------ commands
+
+    def publish(self, op: Op, wallet: dict, amount: int, variant: str) -> Exchange:
+        """Publishes a credit command (`valid`, `duplicate`: the same command twice, `invalid`: amount 0)."""
+        command_id = f"cmd-{self.ctx.run_id}-{uuid.uuid4()}"
+        data = {
+            "wallet_id": wallet["id"],
+            "amount": 0 if variant == "invalid" else amount,
+            "currency": wallet["currency"],
+        }
+        body = json.dumps({"id": command_id, "type": "credit.requested", "data": {**data, "reason": "model workload"}})
+        exchange = Exchange(
+            op,
+            self.run.now(),
+            note={"command_id": command_id, "wallet_id": wallet["id"], "amount": amount, "valid": variant != "invalid"},
+        )
+        try:
+            channel = self._commands_channel()
+            properties = pika.BasicProperties(message_id=command_id, content_type="application/json", delivery_mode=2)
+            for _ in range(2 if variant == "duplicate" else 1):
+                channel.basic_publish(
+                    COMMANDS_EXCHANGE, "credit.requested", body.encode(), properties=properties, mandatory=True
+                )
+        except Exception as error:
+            exchange.error = f"publishing failed: {error.__class__.__name__}: {error}"
+        self.ctx.record("commands", command_id)
+        return self.run.record(exchange)
+
+    def _commands_channel(self) -> Any:
+        if self._channel is None or not self._channel.is_open:
+            parameters = pika.URLParameters(self.ctx.setting("AMQP_URL"))
+            parameters.heartbeat = 0
+            parameters.socket_timeout = 10
+            self._connection = pika.BlockingConnection(parameters)
+            self._channel = self._connection.channel()
+            self._channel.confirm_delivery()
+        return self._channel
+
+
+def run_workload(ctx: Context, plan: Plan, budget: float) -> Run:
+    """Creates the wallets (one per owner and currency, plus the whale), runs every client for `budget`
+    seconds (the late phase starts `LATE_RESERVE` before the end, never before `LATE_MIN` seconds nor before
+    the client's probes are `PROBE_AGE` old) and returns the run."""
+    run = Run(plan, budget)
+    for owner, currency in plan.wallets:
+        run.wallets.append(ctx.library.create_wallet_for(_owner(ctx, plan, owner), currency))
+    run.whale = ctx.library.create_wallet_for(_owner(ctx, plan, "whale"), plan.currencies[0])
+    late_at = max(LATE_MIN, budget - LATE_RESERVE)
+    barrier = threading.Barrier(plan.clients + 1)
+    run.started = time.monotonic()
+    clients = [Client(ctx, run, number, late_at) for number in range(plan.clients)]
+    threads = [threading.Thread(target=client, args=(barrier,), daemon=True) for client in clients]
+    for thread in threads:
+        thread.start()
+    barrier.wait(timeout=30)
+    for thread in threads:
+        thread.join(timeout=budget + ctx.http_timeout * 4 + 60)
+    return run
+
+
+LATE_MIN = 9.5  # seconds from the start before the late phase
+LATE_RESERVE = 2.5  # seconds of the budget kept for the late phase
+PROBE_AGE = 8.5  # seconds: the probes are at least this old when revisited (past mistakes of a few seconds)
+
+
+def _owner(ctx: Context, plan: Plan, label: object) -> str:
+    return f"{ctx.run_id}-m{plan.seed % 100000}-{label}-{uuid.uuid4().hex[:8]}"
