@@ -13,7 +13,7 @@ from ..model import timeline
 from ..model.check import Checker
 from ..model.execute import Run, run_workload
 from ..model.plan import make_plan
-from ..model.report import failure, rule_table
+from ..model.report import failure, full_report, rule_table
 from . import LibraryComponent
 
 DEFAULT_BUDGET = 12.0  # seconds: room for the late phase to revisit probes more than 7 s old
@@ -86,9 +86,11 @@ class ModelKeywords(LibraryComponent):
         checker.money(outcomes)
         timeline.history_walks(checker)
         timeline.tokens(checker)
+        timeline.reads_after_writes(checker)
         timeline.gateway_charges(checker)
         timeline.events(checker)
         logger.info(f"Model workload, seed {run.plan.seed}:\n{rule_table(checker.findings)}")
         if checker.findings:
+            logger.info(self.ctx.scrub(full_report(run, checker.findings)))
             replay = self.replay_command(run.plan.seed, run.budget, run.plan.clients)
             raise AssertionError(self.ctx.scrub(failure(run, checker.findings, replay)))

@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 DEFINITE = {201, 202, 402, 404, 422, 502, 504}
 NOT_STORED = {400, 401}  # answers that consume no key
-RESOLVE_ATTEMPTS = 20
+RESOLVE_ATTEMPTS = 3  # per key: a request still running answers 409 once or twice at most
+RESOLVE_BUDGET_S = 15.0  # for all keys together: an implementation that fails every time must not hang the check
 EFFECT = {"deposit": 1, "credit": 1, "transfer_in": 1, "withdrawal": -1, "transfer_out": -1}
 
 
@@ -51,7 +52,8 @@ class Checker:
     def __init__(self, ctx: Context, run: Run) -> None:
         self.ctx, self.run = ctx, run
         self.findings: list[Finding] = []
-        self.ids = [wallet["id"] for wallet in [*run.wallets, run.whale]]
+        self.ids = [wallet["id"] for wallet in [*run.wallets, run.whale, *run.private]]
+        self._resolving_until: float | None = None
 
     def fail(self, rule: str, message: str, *wallets: Any) -> None:
         self.findings.append(Finding(rule, message, {str(w) for w in wallets if w}))
@@ -117,7 +119,9 @@ class Checker:
         return outcomes
 
     def _resolve(self, exchange: Exchange) -> Exchange | None:
-        for _ in range(RESOLVE_ATTEMPTS):
+        if self._resolving_until is None:
+            self._resolving_until = self.run.now() + RESOLVE_BUDGET_S
+        for _ in range(RESOLVE_ATTEMPTS if self.run.now() < self._resolving_until else 0):
             again = Exchange(exchange.op, self.run.now(), request=exchange.request, note={"resolving": True})
             try:
                 again.response = self.ctx.transport.send(exchange.request, validate=False)
@@ -285,7 +289,7 @@ class Checker:
         return credits
 
     def _wallet_dict(self, wallet: str) -> dict:
-        return next(w for w in [*self.run.wallets, self.run.whale] if w["id"] == wallet)
+        return next(w for w in [*self.run.wallets, self.run.whale, *self.run.private] if w["id"] == wallet)
 
     def _wallets_of(self, exchange: Exchange) -> set[str]:
         text = (

@@ -59,6 +59,7 @@ class Run:
     budget: float
     wallets: list[dict] = field(default_factory=list)
     whale: dict = field(default_factory=dict)
+    private: list[dict] = field(default_factory=list)  # one wallet per client that only that client writes
     exchanges: list[Exchange] = field(default_factory=list)
     known: dict[str, list[tuple[float, str]]] = field(default_factory=dict)  # wallet id -> (ack time, tx/transfer id)
     started: float = 0.0
@@ -248,6 +249,18 @@ class Client:
             return []
         return [self.send(op, first[0].request, expired_for=self.run.now() - first[0].note["expires_at"])]
 
+    def _own(self, op: Op) -> list[Exchange]:
+        """Read your writes: a deposit into the client's own wallet while three reads of it run, then a read
+        that must show the deposit's balance_after (nobody else writes that wallet)."""
+        wallet = self.run.private[self.number]
+        deposit = self.ctx.endpoints.request("deposit", {"wallet": wallet}, {"amount": op.amount})
+        read = self.ctx.endpoints.request("get wallet", {"wallet": wallet}, {})
+        exchanges = self.together(op, [deposit, read, read, read])
+        written = next((e for e in exchanges if e.request.method == "POST" and e.status == 201), None)
+        if written is not None:
+            exchanges.append(self.send(op, read, read_after=written.body["balance_after"]))
+        return exchanges
+
     def _whale(self, op: Op) -> list[Exchange]:
         if op.variant == "credit":
             return [self.publish(op, self.run.whale, MAX_AMOUNT, "valid")]
@@ -303,6 +316,8 @@ def run_workload(ctx: Context, plan: Plan, budget: float) -> Run:
     for owner, currency in plan.wallets:
         run.wallets.append(ctx.library.create_wallet_for(_owner(ctx, plan, owner), currency))
     run.whale = ctx.library.create_wallet_for(_owner(ctx, plan, "whale"), plan.currencies[0])
+    for client in range(plan.clients):
+        run.private.append(ctx.library.create_wallet_for(_owner(ctx, plan, f"own{client}"), plan.currencies[0]))
     late_at = max(LATE_MIN, budget - LATE_RESERVE)
     barrier = threading.Barrier(plan.clients + 1)
     run.started = time.monotonic()

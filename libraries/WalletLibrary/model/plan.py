@@ -36,6 +36,7 @@ MIX: dict[str, int] = {
     "read": 10,
     "walk": 5,
     "whale": 4,
+    "own": 6,
 }
 
 
@@ -151,6 +152,8 @@ def _client_plan(seed: int, client: int, slots: int, currencies: int, main_ops: 
             main.append(add("read", wallet=wallet))
         elif kind == "walk":
             main.append(add("walk", wallet=wallet, amount=rng.randint(1, 5)))
+        elif kind == "own":
+            main.append(add("own", amount=amount(rng)))
         elif kind == "whale":
             main.append(add("whale", wallet=WHALE, amount=MAX_AMOUNT, variant=rng.choice(("deposit", "credit"))))
     late = [add("settle", late=True, ref=deposit.number, statuses=("succeeded",)) for deposit in pending]

@@ -18,7 +18,7 @@ RULES = (
     ("money.balance-equals-ledger", "each balance equals the model and the ledger sum"),
     ("money.no-negative-balance", "no balance is ever negative"),
     ("resources.balance-after", "balance_after values chain in some order of the wallet's changes"),
-    ("wallets.get", "GET /v1/wallets/{id} shows the balance the database holds"),
+    ("wallets.get", "GET /v1/wallets/{id} shows the balance the database holds, a write once acknowledged"),
     ("transfers.legs", "transfer legs pair up"),
     ("deposits.declined", "each 402/502/504 deposit is recorded failed, once"),
     ("webhooks.repeat-no-change", "webhooks settle a deposit once, as the first accepted one says"),
@@ -34,6 +34,7 @@ RULES = (
     ("events.envelope", "each event's data is its change's"),
 )
 HISTORY_LINES = 60
+SHORT_HISTORY = 12
 
 
 def rule_table(findings: Iterable[Finding]) -> str:
@@ -67,36 +68,45 @@ def describe(exchange: Exchange, run: Run) -> str:
     return f"  {exchange.started:7.3f}-{exchange.ended:7.3f} s  {exchange.op.name:18} {sent} -> {got}{replayed}"
 
 
-def history(run: Run, wallets: Iterable[str]) -> str:
-    """The exchanges about these wallets, in the order they started (the last lines when there are many)."""
+def history(run: Run, wallets: Iterable[str], lines: int = HISTORY_LINES, width: int = 1000) -> str:
+    """The exchanges about these wallets, in the order they started (the last `lines` when there are more)."""
     wanted = set(wallets)
-    lines = []
+    found = []
     for exchange in sorted(run.exchanges, key=lambda e: e.started):
         text = ""
         if exchange.request is not None:
             text = exchange.request.path + (exchange.request.body or b"").decode("utf-8", "replace")
         text += str(exchange.note.get("wallet_id", ""))
         if any(wallet in text for wallet in wanted):
-            lines.append(describe(exchange, run))
-    cut = len(lines) - HISTORY_LINES
-    return "\n".join(([f"  ... {cut} earlier exchanges left out"] if cut > 0 else []) + lines[-HISTORY_LINES:])
+            found.append(describe(exchange, run)[:width])
+    cut = len(found) - lines
+    return "\n".join(([f"  ... {cut} earlier exchanges left out"] if cut > 0 else []) + found[-lines:])
 
 
 def failure(run: Run, findings: list[Finding], replay: str) -> str:
-    """The failure message: seed, rules broken, each finding with the history of its wallets, the replay."""
+    """The failure message: the seed and the rules broken; per rule its first finding and the latest history of
+    the wallets involved; the replay command. (The full report, every finding, is in the log.)"""
     rules = sorted({finding.rule for finding in findings})
     parts = [
         f"Model workload with seed {run.plan.seed} broke {len(rules)} rule(s): {', '.join(rules)}",
         f"Replay: {replay}",
     ]
-    shown: set[frozenset[str]] = set()
-    for finding in findings[:12]:
+    for rule in rules:
+        first = next(finding for finding in findings if finding.rule == rule)
+        count = sum(1 for finding in findings if finding.rule == rule)
+        parts.append(f"[{rule}] {first.message[:400]}" + (f" (and {count - 1} more)" if count > 1 else ""))
+        if first.wallets:
+            parts.append(history(run, first.wallets, lines=SHORT_HISTORY, width=220))
+    return "\n".join(parts)
+
+
+def full_report(run: Run, findings: list[Finding]) -> str:
+    """Every finding with the history of its wallets (for the log)."""
+    parts, shown = [], set()
+    for finding in findings:
         parts.append(f"[{finding.rule}] {finding.message}")
         key = frozenset(finding.wallets)
         if finding.wallets and key not in shown:
             shown.add(key)
             parts.append(f"History of {', '.join(sorted(finding.wallets))}:\n{history(run, finding.wallets)}")
-    if len(findings) > 12:
-        parts.append(f"... and {len(findings) - 12} more findings (see the log)")
-    parts.append(f"Replay: {replay}")
     return "\n".join(parts)

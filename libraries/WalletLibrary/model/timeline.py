@@ -115,6 +115,19 @@ def settlements(checker: Checker) -> None:
             )
 
 
+def reads_after_writes(checker: Checker) -> None:
+    """A wallet read after a deposit was acknowledged shows it (the client's own wallet: no other writer)."""
+    for exchange in checker.run.exchanges:
+        if "read_after" in exchange.note and exchange.status == 200:
+            if exchange.body.get("balance") != exchange.note["read_after"]:
+                checker.fail(
+                    "wallets.get",
+                    f"{exchange.op.name}: read {exchange.body.get('balance')} after a deposit answered "
+                    f"balance_after {exchange.note['read_after']} (nobody else writes this wallet)",
+                    exchange.body.get("id"),
+                )
+
+
 def gateway_charges(checker: Checker) -> None:
     """Every payment token sent in a deposit is charged exactly once, replays and twins included."""
     tokens_sent: dict[str, Exchange] = {}
