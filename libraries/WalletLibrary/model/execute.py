@@ -249,16 +249,38 @@ class Client:
             return []
         return [self.send(op, first[0].request, expired_for=self.run.now() - first[0].note["expires_at"])]
 
+    def _fund(self, op: Op) -> list[Exchange]:
+        deposit = self.ctx.endpoints.request(
+            "deposit", {"wallet": self.run.private[self.number]}, {"amount": op.amount}
+        )
+        return [self.send(op, deposit)]
+
     def _own(self, op: Op) -> list[Exchange]:
-        """Read your writes: a deposit into the client's own wallet while three reads of it run, then a read
-        that must show the deposit's balance_after (nobody else writes that wallet)."""
+        """Read your writes: a withdrawal from the client's own wallet (funded by its probe, written by nobody
+        else) while three readers read the wallet over and over, then a read that must show its balance_after."""
         wallet = self.run.private[self.number]
-        deposit = self.ctx.endpoints.request("deposit", {"wallet": wallet}, {"amount": op.amount})
         read = self.ctx.endpoints.request("get wallet", {"wallet": wallet}, {})
-        exchanges = self.together(op, [deposit, read, read, read])
-        written = next((e for e in exchanges if e.request.method == "POST" and e.status == 201), None)
-        if written is not None:
-            exchanges.append(self.send(op, read, read_after=written.body["balance_after"]))
+        written = threading.Event()
+        reads: list[Exchange] = []
+
+        def reader() -> None:
+            while not written.is_set():
+                reads.append(self.send(op, read))
+
+        readers = [threading.Thread(target=reader, daemon=True) for _ in range(3)]
+        for thread in readers:
+            thread.start()
+        try:
+            withdrawal = self.send(
+                op, self.ctx.endpoints.request("withdrawal", {"wallet": wallet}, {"amount": op.amount})
+            )
+        finally:
+            written.set()
+            for thread in readers:
+                thread.join(timeout=self.ctx.http_timeout + 5)
+        exchanges = [withdrawal, *reads]
+        if withdrawal.status == 201:
+            exchanges.append(self.send(op, read, read_after=withdrawal.body["balance_after"]))
         return exchanges
 
     def _whale(self, op: Op) -> list[Exchange]:

@@ -120,6 +120,7 @@ def _client_plan(seed: int, client: int, slots: int, currencies: int, main_ops: 
     if client < 2:
         for _ in range(WHALE_BURST):
             add("whale", wallet=WHALE, amount=MAX_AMOUNT, variant="deposit")
+    add("fund", amount=MAX_AMOUNT)  # the client's own wallet, for its reads after writes
     pending = [add("deposit", wallet=slot(), amount=amount(rng), variant="pending") for _ in range(2)]
     first_page = add("page", wallet=slot(), amount=rng.randint(1, 3))
     short_token = add("token", wallet=slot())
@@ -153,7 +154,7 @@ def _client_plan(seed: int, client: int, slots: int, currencies: int, main_ops: 
         elif kind == "walk":
             main.append(add("walk", wallet=wallet, amount=rng.randint(1, 5)))
         elif kind == "own":
-            main.append(add("own", amount=amount(rng)))
+            main.append(add("own", amount=rng.randint(1, 1000)))
         elif kind == "whale":
             main.append(add("whale", wallet=WHALE, amount=MAX_AMOUNT, variant=rng.choice(("deposit", "credit"))))
     late = [add("settle", late=True, ref=deposit.number, statuses=("succeeded",)) for deposit in pending]
