@@ -35,5 +35,10 @@ The Wallet Keeps Every Promise Under A Seeded Concurrent Workload
     ...       rule:gateway.no-retry
     ...       rule:auth.expired-token
     ...       rule:http.documented-responses
+    ...       rule:events.credit-applied
+    ...       rule:wallets.get
+    ...       rule:webhooks.settle-succeeded
+    ...       rule:deposits.succeeded
+    ...       rule:commands.credit-applied
     ${run}    Run The Seeded Workload
     The Workload Should Keep Every Rule    ${run}
