@@ -13,6 +13,8 @@ Add a mutant by appending to MUTANTS; never give an id a new meaning.
 
 from __future__ import annotations
 
+from mutants_model_limits import LIMIT_MUTANTS
+from mutants_model_races import RACE_MUTANTS
 from mutants_patch import Edit, Mutant
 
 AREAS = (
@@ -29,6 +31,7 @@ AREAS = (
     "concurrency",
     "resilience",
     "ledger",
+    "model",  # issue 11: what only an interleaving, elapsed time, a large value or a write during a read shows
 )
 
 MUTANTS: tuple[Mutant, ...] = (
@@ -1471,6 +1474,9 @@ _SENT: set[uuid.UUID] = set()
         ),
     ),
 )
+
+# Issue 11 (area `model`, in their own modules): caught by the seeded model workload, not by the examples.
+MUTANTS += RACE_MUTANTS + LIMIT_MUTANTS
 
 
 def by_id() -> dict[str, Mutant]:
