@@ -15,7 +15,7 @@ from __future__ import annotations
 import calendar
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -292,8 +292,3 @@ def openapi_contract() -> OpenApiContract:
 def event_contract() -> EventContract:
     """The event schemas, loaded once per process."""
     return EventContract()
-
-
-def join_problems(problems: Iterable[str]) -> str:
-    """One readable block of contract violations."""
-    return "\n".join(f"  - {problem}" for problem in problems)
