@@ -1,0 +1,167 @@
+"""`./run.sh benchmark [--runs N] [--modes chunk,per-test,serial] [run options] [robot options] [paths]`
+
+The local run, stack start included: each run is `./run.sh local [--per-test|--serial] ...` against a private
+stack (wallet stand-in and gateway mock on free ports, database, vhost and users `wallet_bench`) that the run
+starts and stops itself, so the stack's start is measured and nobody else's stack or data is touched.
+Prints, per mode, the median wall time of N runs (default 3) and the median of every phase of the runs'
+`timings:` lines; also written to results/benchmark/<UTC timestamp>/benchmark.md with each run's console log.
+Modes: chunk (the default of ./run.sh), per-test (one robot process per test), serial (one process).
+Exit status 1 when a run failed, 2 on bad input.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import statistics
+import subprocess
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from runner import ROOT
+from runner.options import BadInput, parse_run
+
+MODES = ("chunk", "per-test", "serial")
+NAME = "wallet_bench"
+
+
+def split(args: list[str]) -> tuple[int, list[str], list[str]]:
+    """(runs, modes, the arguments for run.sh). Raises BadInput."""
+    runs, modes, rest = 3, list(MODES), []
+    items = list(args)
+    while items:
+        item = items.pop(0)
+        key, _, attached = item.partition("=")
+        if key in ("--runs", "--modes"):
+            if not attached and not items:
+                raise BadInput(f"{key} needs a value (see ./run.sh benchmark --help)")
+            value = attached or items.pop(0)
+            if key == "--runs":
+                if not value.isdigit() or int(value) < 1:
+                    raise BadInput(f"--runs must be a positive integer, got '{value}'")
+                runs = int(value)
+            else:
+                modes = [mode.strip() for mode in value.split(",") if mode.strip()]
+                unknown = [mode for mode in modes if mode not in MODES]
+                if unknown or not modes:
+                    raise BadInput(f"--modes takes a comma-separated list of {', '.join(MODES)}, got '{value}'")
+        elif item in ("--per-test", "--serial", "--chunk"):
+            raise BadInput(f"{item} is a mode: use --modes {item[2:]}")
+        else:
+            rest.append(item)
+    return runs, modes, rest
+
+
+def check(args: list[str]) -> None:
+    _runs, _modes, rest = split(args)
+    opts = parse_run(["local", *rest])
+    if opts.stress:
+        raise BadInput("the benchmark measures the functional run: --stress is not a benchmark option")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _moved(url: str, user: str | None = None) -> str:
+    """The URL on the database/vhost `wallet_bench`, optionally as user wallet_bench (password the same)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc if user is None else f"{user}:{user}@{parts.netloc.rsplit('@', 1)[-1]}"
+    return urlunsplit((parts.scheme, netloc, f"/{NAME}", parts.query, parts.fragment))
+
+
+def private_stack(workdir: Path) -> dict[str, str]:
+    """The settings of a stack of our own (process mode), started and stopped by each run."""
+    from variables._settings import resolve
+
+    local = resolve("local", {})
+    wallet, mock = f"http://127.0.0.1:{_free_port()}", f"http://127.0.0.1:{_free_port()}"
+    return {
+        "WALLET_API_URL": wallet,
+        "GATEWAY_MOCK_URL": mock,
+        "GATEWAY_URL": mock,
+        "WALLET_WEBHOOK_URL": f"{wallet}/v1/webhooks/payment-gateway",
+        "DATABASE_URL": _moved(local["DATABASE_URL"]),
+        "WALLET_DATABASE_URL": _moved(local["WALLET_DATABASE_URL"], NAME),
+        "AMQP_URL": _moved(local["AMQP_URL"]),
+        "WALLET_AMQP_URL": _moved(local["WALLET_AMQP_URL"], NAME),
+        "RABBITMQ_VHOST": NAME,
+        "WALLET_DB_ROLE": NAME,
+        "WALLET_AMQP_USER": NAME,
+        "STACK_SERVICES": "wallet-api payment-gateway-mock",
+        "STACK_STATE_DIR": str(workdir / "stack"),
+        "STACK_MODE": "process",
+    }
+
+
+def phases_of(log: str) -> dict[str, float]:
+    line = next((ln for ln in reversed(log.splitlines()) if ln.startswith("run.sh: timings: ")), "")
+    return {name: float(value) for name, value in re.findall(r"([a-z][a-z ]*?) (\d+(?:\.\d+)?) s", line)}
+
+
+def main(args: list[str]) -> int:
+    runs, modes, rest = split(args)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    workdir = ROOT / "results" / "benchmark" / stamp
+    workdir.mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if k not in ("RUN_ID", "RESULTS_DIR")} | private_stack(workdir)
+    walls: dict[str, list[float]] = {mode: [] for mode in modes}
+    phases: dict[str, list[dict[str, float]]] = {mode: [] for mode in modes}
+    outcome: dict[str, str] = {}
+    status = 0
+    for run in range(1, runs + 1):
+        for mode in modes:  # interleaved, so that a busy moment of the machine does not hit one mode only
+            option = [] if mode == "chunk" else [f"--{mode}"]
+            log = workdir / f"{mode}-{run}.log"
+            print(f"benchmark: {mode} run {run} of {runs} ...", flush=True)
+            started = time.monotonic()
+            with open(log, "w") as handle:
+                code = subprocess.run(
+                    [str(ROOT / "run.sh"), "local", *option, *rest],
+                    env=env | {"RESULTS_DIR": str(workdir / f"{mode}-{run}")},
+                    stdout=handle,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    check=False,
+                ).returncode
+            walls[mode].append(time.monotonic() - started)
+            text = log.read_text()
+            phases[mode].append(phases_of(text))
+            totals = re.findall(r"^run\.sh: (\d+ tests, .*)$", text, re.MULTILINE)
+            outcome[mode] = ("passed" if code == 0 else f"FAILED (exit {code}, {log.relative_to(ROOT)})") + (
+                f"; {totals[-1]}" if totals else ""
+            )
+            status = status or (1 if code else 0)
+    table = render(modes, runs, walls, phases, outcome)
+    (workdir / "benchmark.md").write_text(table)
+    print(table, end="")
+    return status
+
+
+def render(modes, runs, walls, phases, outcome) -> str:  # type: ignore[no-untyped-def]
+    names = list(dict.fromkeys(name for mode in modes for run in phases[mode] for name in run if name != "total"))
+
+    def median(values: list[float]) -> str:
+        return f"{statistics.median(values):.1f}" if values else "-"
+
+    lines = [
+        f"`./run.sh local` with the stack start, median of {runs} run(s) per mode, seconds",
+        "",
+        "| | " + " | ".join(modes) + " |",
+        "|---|" + "---:|" * len(modes),
+        "| **wall time (median)** | " + " | ".join(f"**{median(walls[m])}**" for m in modes) + " |",
+        "| wall time (min-max) | " + " | ".join(f"{min(walls[m]):.1f}-{max(walls[m]):.1f}" for m in modes) + " |",
+    ]
+    for name in names:
+        cells = [median([run[name] for run in phases[mode] if name in run]) for mode in modes]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    lines += ["", *(f"- {mode}: {outcome[mode]}" for mode in modes), ""]
+    cpus = len(os.sched_getaffinity(0))
+    processes = os.environ.get("PABOT_PROCESSES") or f"4 x {cpus} cores"
+    lines.append(f"{cpus} cores, processes {processes}, {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}")
+    return "\n".join(lines) + "\n"

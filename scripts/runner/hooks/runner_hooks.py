@@ -1,0 +1,112 @@
+"""Robot Framework hooks of the run engine (robot.api only), loaded with `--pythonpath scripts/runner/hooks`.
+
+- `Strip` + `Lister:FILE` (planning): robot applies the user's options (--include, --test, --suite, pre-run
+  modifiers...) exactly as in the real run; the lister writes the selected tests as JSON and empties the suite,
+  so nothing runs. `Strip` first removes imports, setups and teardowns, so no library is imported.
+- `Select:FILE` (every robot process): keeps only the tests listed in FILE (JSON, their suite path and name).
+- `Progress:FILE` (every robot process): one JSON line per suite/test start and end, flushed at once, so the
+  engine knows what a process was doing when it hung or died (a killed robot leaves no output.xml).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from robot.api import SuiteVisitor
+
+
+def path_of(test) -> list[str]:  # type: ignore[no-untyped-def]
+    """Names of the suites below the root, then the test's own name (the root's name may still change)."""
+    names = [test.name]
+    suite = test.parent
+    while suite is not None and suite.parent is not None:
+        names.append(suite.name)
+        suite = suite.parent
+    return names[::-1]
+
+
+class Strip(SuiteVisitor):
+    """Planning only: no imports, setups or teardowns (nothing will run)."""
+
+    def start_suite(self, suite) -> None:  # type: ignore[no-untyped-def]
+        suite.resource.imports.clear()
+        suite.setup = None
+        suite.teardown = None
+
+
+class Lister:
+    """Planning only: write the selected tests to FILE, then run nothing."""
+
+    ROBOT_LISTENER_API_VERSION = 3
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+    def start_suite(self, data, result) -> None:  # type: ignore[no-untyped-def]
+        if data.parent is not None:
+            return
+        tests = [
+            {
+                "full_name": test.full_name,
+                "path": path_of(test),
+                "suites": [suite.name for suite in _parents(test)],
+                "tags": list(test.tags),
+                "timeout": test.timeout or "",
+            }
+            for test in data.all_tests
+        ]
+        with open(self.target, "w", encoding="utf-8") as handle:
+            json.dump({"root": data.name, "tests": tests}, handle)
+        data.suites.clear()
+        data.tests.clear()
+
+
+def _parents(test) -> list:  # type: ignore[no-untyped-def,type-arg]
+    chain = []
+    suite = test.parent
+    while suite is not None:
+        chain.append(suite)
+        suite = suite.parent
+    return chain[::-1]
+
+
+class Select(SuiteVisitor):
+    """Keep only the tests listed in FILE (a JSON list of `path_of` lists)."""
+
+    def __init__(self, source: str) -> None:
+        with open(source, encoding="utf-8") as handle:
+            self.wanted = {tuple(path) for path in json.load(handle)}
+
+    def start_suite(self, suite) -> None:  # type: ignore[no-untyped-def]
+        suite.tests = [test for test in suite.tests if tuple(path_of(test)) in self.wanted]
+
+    def end_suite(self, suite) -> None:  # type: ignore[no-untyped-def]
+        suite.suites = [child for child in suite.suites if child.test_count]
+
+
+class Progress:
+    """One JSON line per start and end of a suite or test: {"e": event, "t": epoch s, "name": full name, ...}."""
+
+    ROBOT_LISTENER_API_VERSION = 3
+
+    def __init__(self, target: str) -> None:
+        self.handle = open(target, "a", encoding="utf-8", buffering=1)
+
+    def _write(self, event: str, item, **extra: str) -> None:  # type: ignore[no-untyped-def]
+        self.handle.write(json.dumps({"e": event, "t": time.time(), "name": item.full_name, **extra}) + "\n")
+
+    def start_suite(self, data, result) -> None:  # type: ignore[no-untyped-def]
+        self._write("start_suite", result)
+
+    def end_suite(self, data, result) -> None:  # type: ignore[no-untyped-def]
+        self._write("end_suite", result, status=result.status)
+
+    def start_test(self, data, result) -> None:  # type: ignore[no-untyped-def]
+        self._write("start_test", result, timeout=str(result.timeout) if result.timeout else "")
+
+    def end_test(self, data, result) -> None:  # type: ignore[no-untyped-def]
+        self._write("end_test", result, status=result.status)
+
+    def close(self) -> None:
+        self.handle.close()

@@ -1,0 +1,269 @@
+"""One report from the robot processes of a run: merged, reruns applied, flaky tests named, counts checked.
+
+- The processes' outputs are grafted into one suite tree by suite names (every process ran the same sources
+  under the same root name), in the planned order, each suite spanning the wall time of its parts.
+- A test that failed is replaced by its rerun (a fresh process). FAIL then PASS is FLAKY: tag `flaky`, a
+  message with the first failure, the root suite's metadata `Flaky tests`; it counts as passed unless
+  --fail-on-flaky, which keeps it FAIL. FAIL then FAIL stays failed, with both messages.
+- A planned test without a result (its process died or was stopped) is added as FAIL naming the process:
+  never dropped. Tests of such processes are not rerun.
+- The merged report is checked against the phases' own statuses: every planned test exactly once, with the
+  status its phase gave it, and robot's totals adding up. Any difference raises MergeMismatch.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from robot.api import ExecutionResult, ResultVisitor, ResultWriter
+
+from runner.plan import Test
+from runner.procs import Process
+
+FLAKY_TAG = "flaky"
+EMPTY = '<robot generator="run.sh" rpa="false" schemaversion="5"><suite id="s1" name="{}"/><errors/></robot>'
+
+
+class MergeMismatch(Exception):
+    """The merged report disagrees with the phases' own results (one line)."""
+
+
+@dataclass
+class Outcome:
+    """The merged result and what the console, the exit status and the durations history need."""
+
+    result: object  # robot.api.ExecutionResult
+    passed: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (full name, first line of the message)
+    flaky: list[tuple[str, str]] = field(default_factory=list)  # (full name, first line of the first failure)
+    skipped: int = 0
+    lost: list[str] = field(default_factory=list)  # the processes that died or were stopped, described
+    elapsed: dict[str, float] = field(default_factory=dict)  # full name -> seconds of the tests that ran
+
+    @property
+    def line(self) -> str:
+        """`12 tests, 10 passed, 1 failed, 1 flaky` (and `, N skipped` when there are)."""
+        total = self.passed + len(self.failed) + len(self.flaky) + self.skipped
+        text = f"{total} tests, {self.passed} passed, {len(self.failed)} failed, {len(self.flaky)} flaky"
+        return text + (f", {self.skipped} skipped" if self.skipped else "")
+
+
+def first_line(message: str, limit: int = 200) -> str:
+    line = next((part.strip() for part in message.splitlines() if part.strip()), "")
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def tests_of(suite) -> dict:  # type: ignore[no-untyped-def,type-arg]
+    """{full name: result test} of a result suite."""
+    found = {}
+
+    class Collect(ResultVisitor):
+        def visit_test(self, test) -> None:  # type: ignore[no-untyped-def]
+            found[test.full_name] = test
+
+    suite.visit(Collect())
+    return found
+
+
+def read(output: Path):  # type: ignore[no-untyped-def]
+    """The result of an output.xml, None when missing or unreadable (a killed robot leaves an empty file)."""
+    try:
+        return ExecutionResult(str(output)) if output.is_file() else None
+    except Exception:
+        return None
+
+
+def graft(into, other) -> None:  # type: ignore[no-untyped-def]
+    """Move the suites and tests of `other` into `into`, joining suites of the same name."""
+    for child in list(other.suites):
+        same = next((suite for suite in into.suites if suite.name == child.name), None)
+        if same is None:
+            into.suites.append(child)
+            continue
+        for fixture in ("setup", "teardown"):  # a failed fixture of any part is kept
+            if getattr(child, fixture) and getattr(child, fixture).failed:
+                setattr(same, fixture, getattr(child, fixture))
+        graft(same, child)
+    for test in list(other.tests):
+        into.tests.append(test)
+
+
+def _order_and_time(suite, order: dict[str, int]) -> int:  # type: ignore[no-untyped-def]
+    """Sort children in the planned order; a suite spans its parts' wall time. Returns its first index."""
+    firsts = {id(child): _order_and_time(child, order) for child in suite.suites}
+    suite.suites.sort(key=lambda child: firsts[id(child)])
+    suite.tests.sort(key=lambda test: order.get(test.full_name, len(order)))
+    items = [*suite.suites, *suite.tests, suite.setup, suite.teardown]
+    starts = [item.start_time for item in items if item and item.start_time]
+    ends = [item.end_time for item in items if item and item.end_time]
+    if starts and ends:
+        suite.start_time, suite.end_time = min(starts), max(ends)
+    return min([*firsts.values(), *(order.get(t.full_name, len(order)) for t in suite.tests)], default=len(order))
+
+
+def _add_lost(root, test: Test, message: str) -> None:  # type: ignore[no-untyped-def]
+    suite = root
+    for name in test.suites[1:]:
+        suite = next((s for s in suite.suites if s.name == name), None) or suite.suites.create(name=name)
+    now = datetime.now()
+    suite.tests.create(name=test.path[-1], tags=test.tags, status="FAIL", message=message, start_time=now, end_time=now)
+
+
+def _merge_first_runs(first: list[Process], root: str):  # type: ignore[no-untyped-def]
+    """(merged result, {full name: status}, names of the tests lost with their process)."""
+    result, expected, lost = None, {}, set()
+    for process in first:
+        part = read(process.output)
+        tests = tests_of(part.suite) if part else {}
+        expected.update({name: test.status for name, test in tests.items()})
+        for name, test in tests.items():
+            if process.died and test.status == "FAIL":  # robot failed what it could not finish when stopped
+                test.message = f"[{process.describe()}] {test.message}"
+                lost.add(name)
+        if part is not None:
+            if result is None:
+                result = part
+            else:
+                graft(result.suite, part.suite)
+    result = result or ExecutionResult(EMPTY.format(root))
+    for process in first:
+        for test in process.batch.tests:
+            if process.died and test.full_name not in expected:
+                _add_lost(result.suite, test, f"Lost: {process.describe()}. Counted as failed, not rerun.")
+                expected[test.full_name] = "FAIL"
+                lost.add(test.full_name)
+    return result, expected, lost
+
+
+def _apply_rerun(process: Process, tree: dict, expected: dict, outcome: Outcome, fail_on_flaky: bool) -> None:  # type: ignore[type-arg]
+    part = read(process.output)
+    rerun = tests_of(part.suite) if part else {}
+    for planned in process.batch.tests:
+        name = planned.full_name
+        old, new = tree.get(name), rerun.get(name)
+        if old is None:
+            continue
+        if new is None or new.status not in ("PASS", "FAIL"):
+            why = process.describe() if process.died else f"the rerun ended {new.status if new else 'without it'}"
+            old.message = f"Failed; its rerun gave no verdict ({why}). {old.message}"
+            continue
+        first = first_line(old.message)
+        old.parent.tests[old.parent.tests.index(old)] = new
+        tree[name] = new
+        if new.status == "PASS":
+            new.tags.add(FLAKY_TAG)
+            counted = "counted as failed: --fail-on-flaky" if fail_on_flaky else "counted as passed"
+            new.message = (
+                f"FLAKY ({counted}): failed, then passed when rerun in a fresh process. First failure: {first}"
+            )
+            new.status = "FAIL" if fail_on_flaky else "PASS"
+            outcome.flaky.append((name, first))
+        else:
+            again = first_line(new.message)
+            new.message = "Failed twice (also when rerun in a fresh process): " + (
+                again if again == first else f"first run: {first} | rerun: {again}"
+            )
+        expected[name] = new.status
+
+
+def combine(
+    planned: list[Test], first: list[Process], reruns: list[Process], fail_on_flaky: bool, root: str
+) -> Outcome:
+    """Merge a run's processes (see the module docstring). Raises MergeMismatch."""
+    result, expected, lost = _merge_first_runs(first, root)
+    outcome = Outcome(result, lost=[p.describe() for p in [*first, *reruns] if p.died])
+    tree = tests_of(result.suite)
+    for process in reruns:
+        _apply_rerun(process, tree, expected, outcome, fail_on_flaky)
+    _order_and_time(result.suite, {test.full_name: test.index for test in planned})
+    flaky = [name for name, _ in outcome.flaky]
+    result.suite.metadata["Flaky tests"] = f"{len(flaky)}: {', '.join(flaky)}" if flaky else "0"
+    check(result, Counter(test.full_name for test in planned), expected)
+    _count(outcome, tree, lost)
+    return outcome
+
+
+def _count(outcome: Outcome, tree: dict, lost: set[str]) -> None:  # type: ignore[type-arg]
+    flaky = {name for name, _ in outcome.flaky}
+    for name, test in tree.items():
+        if name not in lost and test.status in ("PASS", "FAIL"):
+            outcome.elapsed[name] = test.elapsed_time.total_seconds()
+        if name in flaky:
+            continue
+        if test.status == "FAIL":
+            outcome.failed.append((name, first_line(test.message)))
+        elif test.status == "PASS":
+            outcome.passed += 1
+        else:
+            outcome.skipped += 1
+
+
+def check(result, wanted: Counter[str], expected: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    """Every planned test exactly once, with the status its phase gave it; robot's totals agree."""
+    seen: Counter[str] = Counter()
+    statuses: dict[str, str] = {}
+    for name, test in tests_of(result.suite).items():
+        statuses[name] = test.status
+    result.suite.visit(_Counter(seen))
+    problems = [f"'{n}' appears {seen[n]} times, planned {wanted[n]}" for n in seen | wanted if seen[n] != wanted[n]]
+    problems += [
+        f"'{name}' is {status} in the report but {expected.get(name, 'absent')} in its phase"
+        for name, status in statuses.items()
+        if status != expected.get(name)
+    ]
+    totals = result.statistics.total
+    counted = Counter(expected.get(name, "absent") for name in wanted.elements())
+    mine = (sum(wanted.values()), counted["PASS"], counted["FAIL"], counted["SKIP"])
+    if (totals.total, totals.passed, totals.failed, totals.skipped) != mine:
+        problems.append(
+            f"report totals {totals.total}/{totals.passed}/{totals.failed}/{totals.skipped} (all/pass/fail/skip), "
+            "phases {}/{}/{}/{}".format(*mine)
+        )
+    if problems:
+        raise MergeMismatch(f"the merged report disagrees with the phases: {'; '.join(problems[:5])}")
+
+
+class _Counter(ResultVisitor):
+    def __init__(self, seen: Counter[str]) -> None:
+        self.seen = seen
+
+    def visit_test(self, test) -> None:  # type: ignore[no-untyped-def]
+        self.seen[test.full_name] += 1
+
+
+def write(result, outdir: Path) -> None:  # type: ignore[no-untyped-def]
+    """output.xml, log.html, report.html and xunit.xml of a result."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    with contextlib.redirect_stdout(io.StringIO()):
+        ResultWriter(result).write_results(
+            output=str(outdir / "output.xml"),
+            log=str(outdir / "log.html"),
+            report=str(outdir / "report.html"),
+            xunit=str(outdir / "xunit.xml"),
+        )
+
+
+def summarize(result) -> Outcome:  # type: ignore[no-untyped-def]
+    """The counts of a finished result (flaky tests are those tagged `flaky`)."""
+    outcome = Outcome(result)
+    tree = tests_of(result.suite)
+    outcome.flaky = [(name, first_line(test.message)) for name, test in tree.items() if FLAKY_TAG in test.tags]
+    _count(outcome, tree, set())
+    return outcome
+
+
+def merge_files(outputs: list[Path], outdir: Path) -> Outcome:
+    """Merge finished runs (shards; their flaky tags and lost tests kept) into outdir and write the reports."""
+    result = ExecutionResult(str(outputs[0]))
+    for other in outputs[1:]:
+        graft(result.suite, ExecutionResult(str(other)).suite)
+    outcome = summarize(result)
+    flaky = [name for name, _ in outcome.flaky]
+    result.suite.metadata["Flaky tests"] = f"{len(flaky)}: {', '.join(flaky)}" if flaky else "0"
+    write(result, outdir)
+    return outcome

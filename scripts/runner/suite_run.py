@@ -1,0 +1,257 @@
+"""`./run.sh [ENV] [options] [robot options] [paths]`: one run of the suites (see README.md, "How a run works").
+
+plan (robot lists the selected tests) -> local stack (only what is missing) -> preflight (every service, 2 s)
+-> parallel phase (robot processes) -> its reruns -> serial phase (destructive) -> its reruns -> stack stopped
+(what this run started) -> one merged report, counts checked -> secret scan -> summary and exit status.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from runner import ROOT, plan, procs, results, results_root, services, shown
+from runner.options import BadInput, RunOptions
+from variables._settings import SETTING_NAMES, resolve
+
+PHASES = ("parallel", "serial")
+
+
+class Interrupted(Exception):
+    """SIGINT/SIGTERM/SIGHUP: stop the robot processes and what this run started, exit 130."""
+
+
+class Console:
+    """run.sh's own lines: to stdout and to the run's console.log (the lines before it existed included)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.file = None
+
+    def say(self, text: str, prefix: str = "run.sh: ") -> None:
+        line = prefix + text
+        print(line, flush=True)
+        if self.file:
+            self.file.write(line + "\n")
+            self.file.flush()
+        else:
+            self.lines.append(line)
+
+    def attach(self, path: Path) -> None:
+        self.file = open(path, "a", encoding="utf-8")
+        self.file.write("".join(line + "\n" for line in self.lines))
+
+
+class Timer:
+    def __init__(self) -> None:
+        self.start = self.last = time.monotonic()
+        self.marks: dict[str, float] = {}
+
+    def mark(self, name: str) -> None:
+        now = time.monotonic()
+        self.marks[name] = self.marks.get(name, 0.0) + now - self.last
+        self.last = now
+
+    def line(self) -> str:
+        parts = [f"{name} {seconds:.1f} s" for name, seconds in self.marks.items()]
+        return ", ".join([*parts, f"total {time.monotonic() - self.start:.1f} s"])
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise Interrupted(signal.Signals(signum).name)
+
+
+def results_dir(environment: str) -> tuple[Path, Path]:
+    """(results/<env>, a new results/<env>/<UTC timestamp>[-n] folder)."""
+    base = results_root() / environment
+    base.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for n in range(1, 1000):
+        out = base / (stamp if n == 1 else f"{stamp}-{n}")
+        try:
+            out.mkdir()
+            return base, out
+        except FileExistsError:
+            continue
+    raise BadInput(f"cannot create a results folder under {base}")
+
+
+def main(opts: RunOptions) -> int:
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupt)
+    user_set = {name for name in SETTING_NAMES if os.environ.get(name)}
+    os.environ.update(resolve(opts.environment))
+    console, timer, started = Console(), Timer(), []
+    try:
+        return _run(opts, user_set, console, timer, started)
+    except BadInput as error:
+        print(f"run.sh: {error}", file=sys.stderr)
+        return 2
+    except services.ServiceError as error:
+        print(f"run.sh: {error}", file=sys.stderr)
+        return 2
+    except Interrupted as stop:
+        console.say(f"interrupted ({stop}); the robot processes were stopped")
+        return 130
+    finally:
+        if started:
+            console.say(f"stopping what this run started: {' '.join(started)}")
+            if not services.stack("down", started, console.say):
+                console.say("warning: stopping the stack failed; check './run.sh stack status'")
+
+
+def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, started: list[str]) -> int:
+    sources = opts.sources or [str(ROOT / "suites")]
+    with tempfile.TemporaryDirectory(prefix="run-plan-") as scratch:
+        planned = plan.list_tests(opts, sources, Path(scratch))
+    phases = plan.split_phases(planned, opts.environment, opts.stress)
+    if not any(phases.values()):
+        what = "stress tests" if opts.stress else "tests"
+        paths = " ".join(shown(source) for source in sources)
+        raise BadInput(f"no {what} selected in {paths} with these options (ENV {opts.environment})")
+    durations = plan.load_durations(results_root() / ".durations.json")
+    timer.mark("plan")
+
+    wanted, missing = [], []
+    if opts.environment in ("local", "ci"):
+        wanted = services.managed(user_set)
+        missing = [name for name in wanted if not services.healthy(os.environ[services.SERVICES[name]])]
+        if missing:
+            console.say(f"starting the local stack: {' '.join(missing)}")
+            started += missing
+            if not services.stack("up", missing, lambda line: console.say(line, "")):
+                console.say("the local stack did not start (see above; './run.sh stack status' for details)")
+                return 1
+    timer.mark("stack")
+    destructive = any(plan.normalized(tag) == "destructive" for test in phases["serial"] for tag in test.tags)
+    services.preflight(dict(os.environ), destructive)
+    timer.mark("preflight")
+    if wanted and not missing:  # said after the preflight: a refused run is one line
+        console.say(f"the local stack is already healthy ({' '.join(wanted)}); it stays up after the run")
+
+    run_base, out = results_dir(opts.environment)
+    parts = out / ".parts"
+    console.attach(out / "console.log")
+    run_id = os.environ.get("RUN_ID") or f"{datetime.now(UTC):%m%d%H%M%S}-{secrets.token_hex(3)}"
+    os.environ["RUN_ID"] = run_id
+    console.say(
+        f"environment {opts.environment}, run id {run_id}, {len(phases['parallel'])} parallel + "
+        f"{len(phases['serial'])} serial tests ({opts.mode}, {opts.processes} processes)"
+    )
+    command = _command_maker(opts, sources, run_id, out)
+    first: list[procs.Process] = []
+    reruns: list[procs.Process] = []
+    for phase in PHASES:
+        batches = plan.deal(phase, phases[phase], opts.mode, opts.processes, durations)
+        if not batches:
+            continue
+        label = "stress" if opts.stress else phase
+        console.say(f"{phase} phase: {len(phases[phase])} {label} tests in {len(batches)} robot processes")
+        done = procs.run(batches, command, parts, opts.processes, _reporter(console, len(batches)))
+        first += done
+        timer.mark(phase)
+        failed = [t for p in done if not p.died for t in p.batch.tests if (p.ended or {}).get(t.full_name) == "FAIL"]
+        if failed and not opts.stress:
+            again = plan.deal(f"{phase}-rerun", failed, opts.mode, opts.processes, {})
+            console.say(f"{phase} phase: rerunning {len(failed)} failed tests in fresh processes")
+            reruns += procs.run(again, command, parts, opts.processes, _reporter(console, len(again)))
+            timer.mark(f"{phase} reruns")
+    if started:
+        console.say(f"stopping what this run started: {' '.join(started)}")
+        if not services.stack("down", started, lambda line: console.say(line, "")):
+            console.say("warning: stopping the stack failed; check './run.sh stack status'")
+        started.clear()
+    timer.mark("stack stop")
+    return _report(opts, planned, first, reruns, out, run_base, console, timer)
+
+
+def _command_maker(opts: RunOptions, sources: list[str], run_id: str, out: Path):  # type: ignore[no-untyped-def]
+    common = [
+        sys.executable, "-m", "robot", "--console", "dotted",
+        "--variablefile", str(ROOT / "variables" / f"{opts.environment}.py"),
+        "--listener", str(ROOT / "libraries" / "SecretRedactor.py"),
+        "--pythonpath", str(ROOT / "libraries"),
+        "--variable", f"RUN_ID:{run_id}",
+        "--pythonpath", str(plan.HOOKS),
+        *plan.common_naming(opts, sources),
+    ]  # fmt: skip
+    if opts.stress:  # Locust's HTML/CSV files go next to the report
+        common += ["--variable", f"STRESS_PROFILE:{opts.profile or 'smoke'}", "--variable", f"STRESS_REPORT_DIR:{out}"]
+        common += ["--variable", f"STRESS_WORKERS:{opts.workers}"] if opts.workers else []
+
+    def command(batch: plan.Batch, directory: Path) -> list[str]:
+        selection = directory / "tests.json"
+        selection.write_text(json.dumps([test.path for test in batch.tests]), encoding="utf-8")
+        own = ["--outputdir", str(directory), "--output", "output.xml", "--report", "NONE", "--log", "NONE"]
+        own += ["--prerunmodifier", f"runner_hooks.Select:{selection}"]
+        own += ["--listener", f"runner_hooks.Progress:{directory / 'progress.jsonl'}"]
+        return [*common, *opts.robot_args, *own, *sources]
+
+    return command
+
+
+def _reporter(console: Console, total: int):  # type: ignore[no-untyped-def]
+    count = 0
+
+    def on_end(process: procs.Process) -> None:
+        nonlocal count
+        count += 1
+        statuses = list((process.ended or {}).values())
+        tally = f"{statuses.count('PASS')} passed, {statuses.count('FAIL')} failed"
+        console.say(
+            f"[{count}/{total}] {process.label}: {len(process.batch.tests)} tests, {tally} in {process.elapsed:.1f} s"
+        )
+        if process.died:
+            console.say(f"LOST: {process.describe()}")
+
+    return on_end
+
+
+def _report(opts, planned, first, reruns, out, run_base, console, timer) -> int:  # type: ignore[no-untyped-def]
+    status = 0
+    try:
+        outcome = results.combine(planned.tests, first, reruns, opts.fail_on_flaky, planned.root)
+    except results.MergeMismatch as error:
+        console.say(f"FAILED: {error}")
+        return 1
+    outcome.result.suite.metadata["Run phases"] = timer.line()
+    results.write(outcome.result, out)
+    plan.save_durations(results_root() / ".durations.json", outcome.elapsed)
+    (run_base / "latest").unlink(missing_ok=True)
+    (run_base / "latest").symlink_to(out.name)
+    timer.mark("report")
+    console.say(outcome.line)
+    for name, message in outcome.flaky:
+        console.say(f"FLAKY  {name} (first failure: {message})")
+    for name, message in outcome.failed[:30]:
+        console.say(f"FAILED {name}: {message}")
+    if len(outcome.failed) > 30:
+        console.say(f"... and {len(outcome.failed) - 30} more failed tests (see the report)")
+    for description in outcome.lost:
+        console.say(f"LOST   {description}")
+    if outcome.failed or outcome.lost or (outcome.flaky and opts.fail_on_flaky):
+        status = 1
+        console.say(f"replay the failures: ./run.sh {opts.environment} --rerunfailed {shown(out / 'output.xml')}")
+    from SecretRedactor import scan  # libraries/, stdlib only
+
+    leaks = scan([out])
+    for leak in leaks:
+        console.say(f"SECRET LEAK: {leak}")
+    if leaks:
+        console.say(f"FAILED: secrets found in {out} (files listed above); do not share these results")
+        status = 3
+    timer.mark("scan")
+    if status == 0 and not outcome.flaky:
+        shutil.rmtree(out / ".parts", ignore_errors=True)  # the per-process files stay when something went wrong
+    console.say(f"timings: {timer.line()}")
+    console.say(f"report: {shown(out)}/report.html (also {shown(run_base)}/latest/report.html)")
+    console.say("PASSED" if status == 0 else f"FAILED (exit {status})")
+    return status
