@@ -7,7 +7,9 @@ Usage::
 
 Every kept run ``results/<env>/<timestamp>/output.xml`` (``latest`` links, ``results/dashboard/`` and
 ``results/shards/`` are skipped) that is not in the history yet is added to the SQLite history
-``<outdir>/robot_results.db`` with the environment as a run tag; the history is then cut to the
+``<outdir>/robot_results.db`` with the environment as a run tag, plus the run tag ``flaky`` when the run had
+flaky tests (failed, then passed on their rerun: run.sh tags them ``flaky`` and names them in the run's
+metadata ``Flaky tests``, which the dashboard's tag and run views show); the history is then cut to the
 newest ``--keep`` runs and ``<outdir>/index.html`` is regenerated (self-contained: JS/CSS embedded,
 so it opens from a CI artifact or offline). Already imported outputs are listed in
 ``<outdir>/imported.txt`` so a run is never added twice. CI keeps the database between runs (cache).
@@ -31,6 +33,18 @@ DB_NAME = "robot_results.db"
 PAGE_NAME = "index.html"
 MANIFEST_NAME = "imported.txt"
 TIMEOUT_S = 600
+FLAKY_MARK = b"<tag>flaky</tag>"  # run.sh's test tag for failed-then-passed-on-rerun
+
+
+def has_flaky(output: Path) -> bool:
+    """Whether the run has a test tagged `flaky` (a byte search: no parse of a large output.xml)."""
+    with output.open("rb") as handle:
+        tail = b""
+        while chunk := handle.read(1 << 20):
+            if FLAKY_MARK in tail + chunk:
+                return True
+            tail = chunk[-len(FLAKY_MARK) :]
+    return False
 
 
 def robotdashboard_command() -> list[str]:
@@ -83,7 +97,7 @@ def build(results_dir: Path, outdir: Path, envs: list[str] | None, keep: int, ti
     command += ["--dashboardtitle", title, "--offlinedependencies", "true", "--listruns", "false"]
     command += ["--removeruns", f"limit={keep}"]
     for env, output in new:
-        command += ["--outputpath", f"{output}:{env}"]
+        command += ["--outputpath", f"{output}:{env}" + (":flaky" if has_flaky(output) else "")]
     done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
     if done.returncode != 0 or not (outdir / PAGE_NAME).is_file():
         tail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]

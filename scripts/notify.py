@@ -9,8 +9,10 @@ Usage (normally through ``./run.sh notify [options]``)::
 What it does:
 - reads the run with Robot's result API (default ``results/ci/latest/output.xml``);
 - decides what to say: ``failure`` when a test failed, ``recovery`` when everything passed and
-  ``--previous-failed`` says the previous run had failed, otherwise ``none`` (nothing is posted);
-- ``--summary FILE`` appends a Markdown summary (totals table + failed tests) to FILE, e.g.
+  ``--previous-failed`` says the previous run had failed, ``flaky`` when everything passed but some tests
+  only on their rerun (run.sh tags them ``flaky``), otherwise ``none`` (nothing is posted);
+- flaky tests are named in the Slack message and the summary whatever the run's status;
+- ``--summary FILE`` appends a Markdown summary (totals table, failed and flaky tests) to FILE, e.g.
   ``"$GITHUB_STEP_SUMMARY"`` (``-`` = stdout);
 - ``--payload-file FILE`` writes the Slack payload as JSON (for ``slackapi/slack-github-action``'s
   ``payload-file-path``) and sends nothing itself;
@@ -18,7 +20,8 @@ What it does:
 - otherwise it POSTs the payload to ``$SLACK_WEBHOOK_URL`` when that is set (the URL is a secret and
   is never printed) and says so when it is not.
 When ``$GITHUB_OUTPUT`` is set, it also writes the step outputs ``status`` (pass|fail|error), ``kind``
-(failure|recovery|error|none), ``send`` (true|false), ``total``, ``passed``, ``failed``, ``skipped``.
+(failure|recovery|flaky|error|none), ``send`` (true|false), ``total``, ``passed``, ``failed``, ``skipped``,
+``flaky`` (only when there are flaky tests).
 
 Exit codes:
     0  done: the payload was printed, written or sent, or there was nothing to send
@@ -51,7 +54,8 @@ EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_SEND_FAILED = 3
 
-MAX_SLACK_FAILURES = 10  # failed tests listed in the Slack message
+FLAKY_TAG = "flaky"  # run.sh's tag of a test that failed, then passed when rerun in a fresh process
+MAX_SLACK_FAILURES = 10  # failed (and flaky) tests listed in the Slack message
 MAX_SUMMARY_FAILURES = 50  # failed tests listed in the job summary
 MESSAGE_CHARS = 160  # a failed test's message is cut to this many characters
 SLACK_SECTION_CHARS = 2900  # Slack refuses a section text over 3000 characters
@@ -86,6 +90,7 @@ class RunSummary:
     skipped: int
     duration: timedelta | None
     failures: list[Failure] = field(default_factory=list)
+    flaky: list[Failure] = field(default_factory=list)  # tagged flaky; the message is the first failure
     errors: list[str] = field(default_factory=list)
     missing_reason: str | None = None  # set when there is no usable output.xml
 
@@ -171,11 +176,15 @@ def load_run(path: Path, secrets: list[str] | None = None) -> RunSummary:
 
     secrets = secrets or []
     failures: list[Failure] = []
+    flaky: list[Failure] = []
 
     class _Collector(ResultVisitor):
         def visit_test(self, test) -> None:  # type: ignore[no-untyped-def]
+            entry = Failure(mask(test.full_name, secrets), mask(short_message(first_failure(test.message)), secrets))
             if test.failed:
-                failures.append(Failure(mask(test.full_name, secrets), mask(short_message(test.message), secrets)))
+                failures.append(entry)
+            if FLAKY_TAG in test.tags:
+                flaky.append(entry)
 
     result.visit(_Collector())
     stats = result.statistics.total
@@ -188,8 +197,15 @@ def load_run(path: Path, secrets: list[str] | None = None) -> RunSummary:
         skipped=stats.skipped,
         duration=result.suite.elapsed_time,
         failures=failures,
+        flaky=flaky,
         errors=errors,
     )
+
+
+def first_failure(message: str) -> str:
+    """run.sh's message of a flaky test ends with its first failure; any other message is returned as it is."""
+    marker = "First failure: "
+    return message.split(marker, 1)[1] if message.startswith("FLAKY") and marker in message else message
 
 
 def missing_run(reason: str) -> RunSummary:
@@ -241,12 +257,15 @@ def ci_context(env: Mapping[str, str], output: Path, overrides: Mapping[str, str
 
 
 def decide(run: RunSummary, previous_failed: bool) -> str:
-    """``failure``/``error`` when the run is red, ``recovery`` on the first green run after a red one, else ``none``."""
+    """``failure``/``error`` when the run is red, ``recovery`` on the first green run after a red one, ``flaky``
+    when green with flaky tests, else ``none``."""
     if run.status == "error":
         return "error"
     if run.status == "fail":
         return "failure"
-    return "recovery" if previous_failed else "none"
+    if previous_failed:
+        return "recovery"
+    return "flaky" if run.flaky else "none"
 
 
 def _slack_escape(text: str) -> str:
@@ -266,8 +285,9 @@ def format_duration(duration: timedelta | None) -> str:
 
 
 def totals_line(run: RunSummary) -> str:
-    """``9 tests: 6 passed, 2 failed, 1 skipped``."""
-    return f"{run.total} tests: {run.passed} passed, {run.failed} failed, {run.skipped} skipped"
+    """``9 tests: 6 passed, 2 failed, 1 skipped`` (`` (1 flaky: failed, then passed on its rerun)`` when some were)."""
+    line = f"{run.total} tests: {run.passed} passed, {run.failed} failed, {run.skipped} skipped"
+    return line + (f" ({len(run.flaky)} flaky: failed, then passed on its rerun)" if run.flaky else "")
 
 
 def build_payload(run: RunSummary, ctx: CiContext, kind: str) -> dict[str, object]:
@@ -279,6 +299,8 @@ def build_payload(run: RunSummary, ctx: CiContext, kind: str) -> dict[str, objec
         headline = f":white_check_mark: Integration tests are green again on {where}{ctx.branch}"
     elif kind == "error":
         headline = f":boom: Integration tests produced no results on {where}{ctx.branch}"
+    elif kind == "flaky":
+        headline = f":warning: Integration tests passed on {where}{ctx.branch}, {len(run.flaky)} of them flaky"
     else:
         headline = f":x: Integration tests failed on {where}{ctx.branch}: {run.failed} of {run.total} failed"
     details = [
@@ -296,21 +318,27 @@ def build_payload(run: RunSummary, ctx: CiContext, kind: str) -> dict[str, objec
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*{_slack_escape(headline)}*"}},
         {"type": "section", "text": {"type": "mrkdwn", "text": "\n".join([results, *details])}},
     ]
-    if run.failures:
-        lines = []
-        for failure in run.failures[:MAX_SLACK_FAILURES]:
-            line = f"• `{_slack_escape(failure.name)}`"
-            if failure.message:
-                line += f" — {_slack_escape(failure.message)}"
-            lines.append(line)
-        if len(run.failures) > MAX_SLACK_FAILURES:
-            lines.append(f"…and {len(run.failures) - MAX_SLACK_FAILURES} more (see the report)")
-        text = "*Failed tests*\n" + "\n".join(lines)
-        if len(text) > SLACK_SECTION_CHARS:
-            text = text[: SLACK_SECTION_CHARS - 1] + "…"
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text}})
+    for title, tests in (
+        ("*Failed tests*", run.failures),
+        ("*Flaky tests* (failed, then passed when rerun in a fresh process; first failure shown)", run.flaky),
+    ):
+        if tests:
+            blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": _slack_list(title, tests)}})
     fallback = f"{headline} ({totals_line(run) if not run.missing_reason else run.missing_reason}) {ctx.run_url}"
     return {"text": fallback, "blocks": blocks}
+
+
+def _slack_list(title: str, tests: list[Failure]) -> str:
+    lines = []
+    for failure in tests[:MAX_SLACK_FAILURES]:
+        line = f"• `{_slack_escape(failure.name)}`"
+        if failure.message:
+            line += f" — {_slack_escape(failure.message)}"
+        lines.append(line)
+    if len(tests) > MAX_SLACK_FAILURES:
+        lines.append(f"…and {len(tests) - MAX_SLACK_FAILURES} more (see the report)")
+    text = title + "\n" + "\n".join(lines)
+    return text if len(text) <= SLACK_SECTION_CHARS else text[: SLACK_SECTION_CHARS - 1] + "…"
 
 
 def _md_cell(text: str) -> str:
@@ -326,6 +354,8 @@ def build_summary(run: RunSummary, ctx: CiContext) -> str:
             f"Branch `{ctx.branch}`, commit `{ctx.commit[:8]}`. The uploaded `results` artifact may hold logs.\n"
         )
     icon, word = (":x:", f"{run.failed} failed") if run.failed else (":white_check_mark:", "all passed")
+    if run.flaky and not run.failed:
+        icon, word = ":warning:", f"all passed, {len(run.flaky)} flaky"
     lines = [
         f"## {icon} Integration tests: {word}",
         "",
@@ -343,6 +373,11 @@ def build_summary(run: RunSummary, ctx: CiContext) -> str:
             lines.append(f"| `{_md_cell(failure.name)}` | {_md_cell(failure.message)} |")
         if len(run.failures) > MAX_SUMMARY_FAILURES:
             lines.append(f"| …and {len(run.failures) - MAX_SUMMARY_FAILURES} more | see report.html |")
+    if run.flaky:
+        lines += ["", "### Flaky tests", "", "Failed, then passed when rerun in a fresh process"]
+        lines[-1] += " (they fail the run with `--fail-on-flaky`)."
+        lines += ["", "| Test | First failure |", "|---|---|"]
+        lines += [f"| `{_md_cell(t.name)}` | {_md_cell(t.message)} |" for t in run.flaky[:MAX_SUMMARY_FAILURES]]
     if run.errors:
         lines += ["", f"### Execution errors ({len(run.errors)})", ""]
         lines += [f"- {_md_cell(error)}" for error in run.errors[:20]]
@@ -453,12 +488,13 @@ def main(argv: list[str] | None = None, env: Mapping[str, str] | None = None) ->
                 "passed": run.passed,
                 "failed": run.failed,
                 "skipped": run.skipped,
+                **({"flaky": len(run.flaky)} if run.flaky else {}),
             },
         )
 
     state = run.missing_reason or totals_line(run)
     if payload is None:
-        print(f"notify: {state}; nothing would be sent (no failure, and no failure before to recover from)")
+        print(f"notify: {state}; nothing would be sent (no failure, no flaky test, no failure before to recover from)")
         if args.payload_file:
             args.payload_file.write_text("{}\n", encoding="utf-8")
         return EXIT_OK
