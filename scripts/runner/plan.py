@@ -32,7 +32,7 @@ DEFAULT_TIMEOUT_S = 600.0  # a test without a timeout (the project's suites alwa
 START_ALLOWANCE_S = 60.0  # interpreter, robot and library imports, under load
 SUITE_OVERHEAD_S = 0.2  # expected setup + teardown of one suite in one process
 UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
-_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(days?|d|hours?|h|minutes?|mins?|m|seconds?|secs?|s|milliseconds?|millis?|ms)")
+_UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(days?|d|hours?|h|milliseconds?|millis?|ms|minutes?|mins?|m|seconds?|secs?|s)")
 
 
 @dataclass
@@ -182,8 +182,8 @@ def _pack(tests: list[Test], bins: int, durations: dict[str, float]) -> list[lis
         suites.setdefault(test.suite, []).append(test)
     target = sum(cost.values()) / bins
     pieces: list[list[Test]] = []
-    for members in suites.values():  # a suite longer than half a process's share is cut into pieces
-        count = max(1, math.ceil(sum(cost[t.index] for t in members) / (target / 2)))
+    for members in suites.values():  # a suite longer than a quarter of a process's share is cut into pieces
+        count = max(1, math.ceil(sum(cost[t.index] for t in members) / (target / 4)))
         size = math.ceil(len(members) / count)
         pieces += [members[start : start + size] for start in range(0, len(members), size)]
     pieces.sort(key=lambda piece: -sum(cost[t.index] for t in piece))

@@ -12,6 +12,7 @@ SIGKILL to the whole group 5 s later) when
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import signal
@@ -142,6 +143,7 @@ def run(
                         stderr=subprocess.STDOUT,
                         stdin=subprocess.DEVNULL,
                         start_new_session=True,
+                        preexec_fn=_die_with_parent,  # no threads run while processes start
                     )
                 process.pid, process.started = popen.pid, time.time()
                 running[popen.pid] = (process, popen, _Watch(process))
@@ -176,6 +178,14 @@ def _stop(*popens: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             _kill_group(popen.pid)
             popen.wait()
+
+
+def _die_with_parent() -> None:
+    """Linux: the robot process gets SIGKILL if the engine itself is killed (no orphan runs on)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _kill_group(pid: int) -> None:

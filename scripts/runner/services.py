@@ -118,17 +118,21 @@ def _management(url: str, user: str, password: str) -> None:
         ) from None
 
 
-def preflight(env: dict[str, str], destructive: bool) -> None:
-    """Check every service of the run at once; raise ServiceError with the first problem (fixed order)."""
-    checks: list[tuple[str, Callable[[], None]]] = [
-        ("WALLET_API_URL", lambda: reachable("WALLET_API_URL", env["WALLET_API_URL"])),
-        ("GATEWAY_MOCK_URL", lambda: reachable("GATEWAY_MOCK_URL", env["GATEWAY_MOCK_URL"])),
-        ("DATABASE_URL", lambda: _database(env["DATABASE_URL"])),
-        ("AMQP_URL", lambda: _broker(env["AMQP_URL"])),
-    ]
-    if destructive:
-        user, password = env.get("RABBITMQ_MANAGEMENT_USER", ""), env.get("RABBITMQ_MANAGEMENT_PASSWORD", "")
-        checks.append(("RABBITMQ_MANAGEMENT_URL", lambda: _management(env["RABBITMQ_MANAGEMENT_URL"], user, password)))
+ADDRESSES = ("WALLET_API_URL", "GATEWAY_MOCK_URL", "DATABASE_URL", "AMQP_URL")
+MANAGEMENT = ("RABBITMQ_MANAGEMENT_URL",)
+
+
+def preflight(env: dict[str, str], names: tuple[str, ...]) -> None:
+    """Check the services of these settings at once; raise ServiceError with the first problem (fixed order)."""
+    user, password = env.get("RABBITMQ_MANAGEMENT_USER", ""), env.get("RABBITMQ_MANAGEMENT_PASSWORD", "")
+    known: dict[str, Callable[[], None]] = {
+        "WALLET_API_URL": lambda: reachable("WALLET_API_URL", env["WALLET_API_URL"]),
+        "GATEWAY_MOCK_URL": lambda: reachable("GATEWAY_MOCK_URL", env["GATEWAY_MOCK_URL"]),
+        "DATABASE_URL": lambda: _database(env["DATABASE_URL"]),
+        "AMQP_URL": lambda: _broker(env["AMQP_URL"]),
+        "RABBITMQ_MANAGEMENT_URL": lambda: _management(env["RABBITMQ_MANAGEMENT_URL"], user, password),
+    }
+    checks = [(name, known[name]) for name in names]
     errors: dict[str, str] = {}
 
     def attempt(name: str, check: Callable[[], None]) -> None:

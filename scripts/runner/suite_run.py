@@ -69,8 +69,8 @@ def _interrupt(signum: int, _frame: object) -> None:
     raise Interrupted(signal.Signals(signum).name)
 
 
-def results_dir(environment: str) -> tuple[Path, Path]:
-    """(results/<env>, a new results/<env>/<UTC timestamp>[-n] folder)."""
+def results_dir(environment: str) -> Path:
+    """A new results/<env>/<UTC timestamp>[-n] folder."""
     base = results_root() / environment
     base.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
@@ -78,7 +78,7 @@ def results_dir(environment: str) -> tuple[Path, Path]:
         out = base / (stamp if n == 1 else f"{stamp}-{n}")
         try:
             out.mkdir()
-            return base, out
+            return out
         except FileExistsError:
             continue
     raise BadInput(f"cannot create a results folder under {base}")
@@ -110,6 +110,11 @@ def main(opts: RunOptions) -> int:
 
 def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, started: list[str]) -> int:
     sources = opts.sources or [str(ROOT / "suites")]
+    wanted = services.managed(user_set) if opts.environment in ("local", "ci") else []
+    missing = [name for name in wanted if not services.healthy(os.environ[services.SERVICES[name]])]
+    if not missing:  # nothing to start: check the services first, the answer is quickest
+        services.preflight(dict(os.environ), services.ADDRESSES)
+        timer.mark("preflight")
     with tempfile.TemporaryDirectory(prefix="run-plan-") as scratch:
         planned = plan.list_tests(opts, sources, Path(scratch))
     phases = plan.split_phases(planned, opts.environment, opts.stress)
@@ -120,24 +125,21 @@ def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, s
     durations = plan.load_durations(results_root() / ".durations.json")
     timer.mark("plan")
 
-    wanted, missing = [], []
-    if opts.environment in ("local", "ci"):
-        wanted = services.managed(user_set)
-        missing = [name for name in wanted if not services.healthy(os.environ[services.SERVICES[name]])]
-        if missing:
-            console.say(f"starting the local stack: {' '.join(missing)}")
-            started += missing
-            if not services.stack("up", missing, lambda line: console.say(line, "")):
-                console.say("the local stack did not start (see above; './run.sh stack status' for details)")
-                return 1
+    if missing:
+        console.say(f"starting the local stack: {' '.join(missing)}")
+        started += missing
+        if not services.stack("up", missing, lambda line: console.say(line, "")):
+            console.say("the local stack did not start (see above; './run.sh stack status' for details)")
+            return 1
     timer.mark("stack")
     destructive = any(plan.normalized(tag) == "destructive" for test in phases["serial"] for tag in test.tags)
-    services.preflight(dict(os.environ), destructive)
+    checks = (services.ADDRESSES if missing else ()) + (services.MANAGEMENT if destructive else ())
+    services.preflight(dict(os.environ), checks)
     timer.mark("preflight")
     if wanted and not missing:  # said after the preflight: a refused run is one line
         console.say(f"the local stack is already healthy ({' '.join(wanted)}); it stays up after the run")
 
-    run_base, out = results_dir(opts.environment)
+    out = results_dir(opts.environment)
     parts = out / ".parts"
     console.attach(out / "console.log")
     run_id = os.environ.get("RUN_ID") or f"{datetime.now(UTC):%m%d%H%M%S}-{secrets.token_hex(3)}"
@@ -170,7 +172,7 @@ def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, s
             console.say("warning: stopping the stack failed; check './run.sh stack status'")
         started.clear()
     timer.mark("stack stop")
-    return _report(opts, planned, first, reruns, out, run_base, console, timer)
+    return _report(opts, planned.root, [*phases["parallel"], *phases["serial"]], first, reruns, out, console, timer)
 
 
 def _command_maker(opts: RunOptions, sources: list[str], run_id: str, out: Path):  # type: ignore[no-untyped-def]
@@ -215,18 +217,18 @@ def _reporter(console: Console, total: int):  # type: ignore[no-untyped-def]
     return on_end
 
 
-def _report(opts, planned, first, reruns, out, run_base, console, timer) -> int:  # type: ignore[no-untyped-def]
+def _report(opts, root, planned, first, reruns, out, console, timer) -> int:  # type: ignore[no-untyped-def]
     status = 0
     try:
-        outcome = results.combine(planned.tests, first, reruns, opts.fail_on_flaky, planned.root)
+        outcome = results.combine(planned, first, reruns, opts.fail_on_flaky, root)
     except results.MergeMismatch as error:
         console.say(f"FAILED: {error}")
         return 1
     outcome.result.suite.metadata["Run phases"] = timer.line()
     results.write(outcome.result, out)
     plan.save_durations(results_root() / ".durations.json", outcome.elapsed)
-    (run_base / "latest").unlink(missing_ok=True)
-    (run_base / "latest").symlink_to(out.name)
+    (out.parent / "latest").unlink(missing_ok=True)
+    (out.parent / "latest").symlink_to(out.name)
     timer.mark("report")
     console.say(outcome.line)
     for name, message in outcome.flaky:
@@ -252,6 +254,6 @@ def _report(opts, planned, first, reruns, out, run_base, console, timer) -> int:
     if status == 0 and not outcome.flaky:
         shutil.rmtree(out / ".parts", ignore_errors=True)  # the per-process files stay when something went wrong
     console.say(f"timings: {timer.line()}")
-    console.say(f"report: {shown(out)}/report.html (also {shown(run_base)}/latest/report.html)")
+    console.say(f"report: {shown(out)}/report.html (also {shown(out.parent)}/latest/report.html)")
     console.say("PASSED" if status == 0 else f"FAILED (exit {status})")
     return status

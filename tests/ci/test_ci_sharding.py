@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import http.server
 import os
 import shutil
 import subprocess
+import threading
 from pathlib import Path
 
 import compare_results
@@ -94,12 +96,16 @@ def test_local_sharded_path_equals_an_unsharded_run(tmp_path: Path) -> None:
     """scripts/shard.sh: 2 shards through run.sh, merged, then compared with an unsharded run (no stack needed)."""
     project = _copy_project(tmp_path / "project")
     suites = write_suite(tmp_path, SUITES)
+    # "Own" services that accept connections (run.sh's preflight checks them), so run.sh starts no stack;
+    # the generated suites call nothing.
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), http.server.BaseHTTPRequestHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    own = f"http://127.0.0.1:{server.server_address[1]}"
     env = {
         **os.environ,
         "VENV": str(REPO_ROOT / ".venv"),
-        # Point at "own" services so run.sh starts no stack; the generated suites call nothing.
-        "WALLET_API_URL": "http://127.0.0.1:9",
-        "GATEWAY_MOCK_URL": "http://127.0.0.1:9",
+        "WALLET_API_URL": own,
+        "GATEWAY_MOCK_URL": own,
         "PABOT_PROCESSES": "2",
     }
     done = subprocess.run(

@@ -18,7 +18,10 @@ sys.path.insert(0, str(ROOT / "libraries"))
 from variables._settings import SETTING_NAMES  # noqa: E402
 
 # Variables of the outer run (selftest exports the local settings) that must not leak into a test's run.sh.
-OUTER_VARIABLES = (*SETTING_NAMES, "ENVIRONMENT", "RUN_ID", "PRODUCTION_HOST_DENYLIST", "PABOT_PROCESSES", "CI")
+OUTER_VARIABLES = (
+    *SETTING_NAMES,
+    *("ENVIRONMENT", "RUN_ID", "PRODUCTION_HOST_DENYLIST", "PABOT_PROCESSES", "CI", "STACK_SERVICES", "RESULTS_DIR"),
+)
 
 
 @dataclass

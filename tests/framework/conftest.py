@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import http.server
 import socket
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -17,3 +19,24 @@ def trap_socket() -> Iterator[socket.socket]:
     server.setblocking(False)
     yield server
     server.close()
+
+
+class _Answer(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def answering_url() -> Iterator[str]:
+    """http://127.0.0.1:PORT of a server answering 200 to anything: a wallet/mock address the preflight accepts
+    for throwaway suites that call nothing (run.sh then starts no stack: the URLs are set)."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Answer)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()

@@ -1,12 +1,12 @@
 """run.sh: help, argument handling, and whole runs of throwaway suites (phases, results layout, secrets).
 
-The runs point WALLET_API_URL and GATEWAY_MOCK_URL at a closed port, so run.sh starts no stack, and
-write into a temporary RESULTS_DIR, so results/local/latest is left alone.
+The runs point WALLET_API_URL and GATEWAY_MOCK_URL at a server that answers anything (`answering_url`), so
+run.sh starts no stack and the preflight passes, and write into a temporary RESULTS_DIR, so results/local/latest
+is left alone.
 """
 
 from __future__ import annotations
 
-import socket
 import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from _helpers import ROOT, run
 from SecretRedactor import scan
+
+from variables._settings import resolve
 
 RUN_SH = str(ROOT / "run.sh")
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2lnbmF0dXJl"
@@ -45,21 +47,14 @@ SUITE = textwrap.dedent(
 )
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
-def project(tmp_path: Path) -> dict[str, object]:
+def project(tmp_path: Path, answering_url: str) -> dict[str, object]:
     suites = tmp_path / "suites"
     suites.mkdir()
     (suites / "demo.robot").write_text(SUITE)
-    port = closed_port()
     env = {
-        "WALLET_API_URL": f"http://127.0.0.1:{port}",
-        "GATEWAY_MOCK_URL": f"http://127.0.0.1:{port}",
+        "WALLET_API_URL": answering_url,
+        "GATEWAY_MOCK_URL": answering_url,
         "RESULTS_DIR": str(tmp_path / "results"),
         "PABOT_PROCESSES": "2",
     }
@@ -73,10 +68,19 @@ def statuses_in(output: Path) -> dict[str, str]:
 def test_help_lists_every_command():
     result = run([RUN_SH, "--help"], timeout=10)
     assert result.returncode == 0
-    for text in ("stack up|down|status", "test", "docs", "notify", "dashboard", "mutants", "--stress", "--profile"):
+    for text in ("stack up|down|status", "test", "docs", "notify", "dashboard", "mutants", "coverage", "benchmark"):
+        assert text in result.stdout
+    for text in ("--stress", "--profile", "--fail-on-flaky", "--per-test", "--serial", "--processes", "shard"):
         assert text in result.stdout
     for environment in ("local", "ci", "staging"):
         assert environment in result.stdout
+
+
+@pytest.mark.parametrize("command", ["test", "docs", "benchmark", "shard", "stack"])
+def test_every_command_has_help(command):
+    result = run([RUN_SH, command, "--help"], timeout=10)
+    assert result.returncode == 0, result.output
+    assert "Usage" in result.stdout or "./run.sh" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -87,16 +91,23 @@ def test_help_lists_every_command():
         (["local", "--profile", "smoke"], "add --stress"),
         (["local", "--outputdir", "/tmp/x"], "--outputdir is set by run.sh"),
         (["local", "--include"], "--include"),
+        (["local", "no/such/suites"], "no such suite file or folder"),
+        (["local", "--loglevel", "NOSUCHLEVEL"], "--loglevel"),
         (["stack"], "usage: ./run.sh stack"),
         (["stack", "up", "--env", "staging"], "local or ci only"),
+        (["benchmark", "--modes", "fast"], "--modes"),
+        (["shard", "run", "3", "2"], "INDEX and TOTAL"),
+        (["docs", "extra"], "no arguments"),
     ],
 )
-def test_bad_arguments_give_one_line_and_exit_2(args, expected):
+def test_bad_arguments_give_one_line_and_exit_2_within_2_s(args, expected):
     result = run([RUN_SH, *args], timeout=60)
     assert result.returncode == 2, result.output
-    lines = [line for line in result.stderr.splitlines() if line.startswith("run.sh:")]
+    assert result.seconds < 2, f"answered in {result.seconds:.2f} s"
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
-    assert expected in lines[0]
+    assert lines[0].startswith("run.sh: ") and expected in lines[0]
+    assert result.stdout == ""
 
 
 def test_no_tests_selected_is_one_line(project):
@@ -117,7 +128,9 @@ def test_a_run_writes_one_combined_report_and_no_secret(project):
         "Parallel Fails With A Secret": "FAIL",
         "Destructive Runs Serially": "PASS",
     }
-    assert "results/local/latest/report.html" in result.stdout or "latest/report.html" in result.stdout
+    assert "3 tests, 2 passed, 1 failed, 0 flaky" in result.stdout
+    assert "latest/report.html" in result.stdout
+    assert "3 tests, 2 passed, 1 failed, 0 flaky" in (latest / "console.log").read_text()
     assert scan([project["results"]], environ={"JWT_SECRET": "local-jwt-secret-not-for-prod"}) == []
     everything = "".join(p.read_text(errors="replace") for p in project["results"].rglob("*") if p.is_file())
     for secret in ("local-jwt-secret-not-for-prod", "local-webhook-secret-not-for-prod", JWT):
@@ -129,10 +142,11 @@ def test_a_run_writes_one_combined_report_and_no_secret(project):
 
 
 def test_staging_skips_destructive_tests(project):
+    local = resolve("local", {})
     env = {
         **project["env"],
-        "DATABASE_URL": "postgresql://u:p4ssw0rd@127.0.0.1:1/x",
-        "AMQP_URL": "amqp://u:p4ssw0rd@127.0.0.1:1/x",
+        "DATABASE_URL": local["DATABASE_URL"],
+        "AMQP_URL": local["AMQP_URL"],
         "JWT_SECRET": "staging-jwt-secret",
         "GATEWAY_WEBHOOK_SECRET": "staging-webhook-secret",
     }
@@ -149,8 +163,9 @@ def test_stress_runs_only_the_stress_tests_with_the_profile(project):
     }
 
 
-def test_a_passing_run_exits_0_and_keeps_only_the_results(project):
-    result = run([RUN_SH, "ci", "--test", "Parallel Passes", str(project["suites"])], env=project["env"])
+@pytest.mark.parametrize("mode", ["--chunk", "--per-test", "--serial"])
+def test_a_passing_run_exits_0_and_keeps_only_the_results(project, mode):
+    result = run([RUN_SH, "ci", mode, "--test", "Parallel Passes", str(project["suites"])], env=project["env"])
     assert result.returncode == 0, result.output[-3000:]
     latest = (project["results"] / "ci" / "latest").resolve()
     assert sorted(p.name for p in latest.iterdir()) == [
@@ -160,4 +175,4 @@ def test_a_passing_run_exits_0_and_keeps_only_the_results(project):
         "report.html",
         "xunit.xml",
     ]
-    assert not (ROOT / ".pabotsuitenames").exists()
+    assert "1 tests, 1 passed, 0 failed, 0 flaky" in result.stdout

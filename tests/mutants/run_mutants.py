@@ -546,7 +546,8 @@ def run_suites(inst: Instance, opts: Options, args: list[str], results: Path) ->
         "RESULTS_DIR": str(results),
         "RUN_ID": f"m{secrets.token_hex(3)}",
     }
-    command = ["bash", str(shadow / "run.sh"), "local", "--processes", str(opts.processes), *args]
+    # --fail-on-flaky: a test that fails once against a mutant kills it, as before reruns existed
+    command = ["bash", str(shadow / "run.sh"), "local", "--fail-on-flaky", "--processes", str(opts.processes), *args]
     results.mkdir(parents=True, exist_ok=True)
     runner = start(command, shadow, env, results / "run.log")
     try:

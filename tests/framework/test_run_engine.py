@@ -1,0 +1,209 @@
+"""The run engine on throwaway suites: flaky tests, reruns, lost and hung robot processes, the preflight check,
+the merged counts, the planning. Every run goes through ./run.sh like a user's (see test_run_sh.py)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from _helpers import ROOT, run
+from robot.api import ExecutionResult
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from runner import options, plan, results
+
+RUN_SH = str(ROOT / "run.sh")
+
+FLAKY = """\
+*** Settings ***
+Library    OperatingSystem
+
+*** Test Cases ***
+Fails On Its First Run Only
+    ${seen}    Run Keyword And Return Status    File Should Exist    ${MARKER}
+    IF    not ${seen}
+        Create File    ${MARKER}
+        Fail    the first run fails
+    END
+
+Price [EUR] Is * Shown?
+    No Operation
+"""
+
+ALWAYS_FAILS = """\
+*** Test Cases ***
+Always Fails
+    Fail    expected 1 but got 2
+
+Passes
+    No Operation
+"""
+
+KILLED = """\
+*** Test Cases ***
+Passes Before
+    No Operation
+
+Kills Its Robot Process
+    Evaluate    os.kill(os.getpid(), signal.SIGKILL)    modules=os,signal
+
+Never Runs
+    No Operation
+"""
+
+HANGS = """\
+*** Test Cases ***
+Blocks Past Its Timeout
+    [Timeout]    1 second
+    # robot's timeout (SIGALRM) and a polite stop (SIGTERM) cannot reach it: only the engine's SIGKILL can
+    Evaluate    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGALRM, signal.SIGTERM])    modules=signal
+    Evaluate    time.sleep(120)    modules=time
+"""
+
+
+@pytest.fixture
+def engine(tmp_path: Path, answering_url: str):  # type: ignore[no-untyped-def]
+    """run(suite text, *run.sh options) -> (Completed, output.xml of the run)."""
+
+    def go(text: str, *args: str, timeout: float = 120):  # type: ignore[no-untyped-def]
+        suites = tmp_path / "suites"
+        suites.mkdir(exist_ok=True)
+        (suites / "demo.robot").write_text(text)
+        env = {
+            "WALLET_API_URL": answering_url,
+            "GATEWAY_MOCK_URL": answering_url,
+            "RESULTS_DIR": str(tmp_path / "results"),
+            "PABOT_PROCESSES": "2",
+        }
+        result = run([RUN_SH, "local", *args, "-v", f"MARKER:{tmp_path / 'marker'}", str(suites)], env, timeout)
+        return result, tmp_path / "results" / "local" / "latest" / "output.xml"
+
+    return go
+
+
+def results_of(output: Path) -> dict[str, object]:
+    return {test.name: test for test in ExecutionResult(str(output)).suite.all_tests}
+
+
+def test_a_test_that_fails_then_passes_is_flaky_and_the_run_green(engine):
+    result, output = engine(FLAKY)
+    assert result.returncode == 0, result.output[-3000:]
+    assert "2 tests, 1 passed, 0 failed, 1 flaky" in result.stdout
+    assert "FLAKY  Suites.Demo.Fails On Its First Run Only (first failure: the first run fails)" in result.stdout
+    flaky = results_of(output)["Fails On Its First Run Only"]
+    assert flaky.status == "PASS"
+    assert "flaky" in flaky.tags
+    assert flaky.message.startswith("FLAKY") and "the first run fails" in flaky.message
+    assert ExecutionResult(str(output)).suite.metadata["Flaky tests"].startswith("1: ")
+    assert results_of(output)["Price [EUR] Is * Shown?"].status == "PASS", "names are matched exactly, not as globs"
+
+
+def test_fail_on_flaky_makes_the_flaky_test_fail_the_run(engine):
+    result, output = engine(FLAKY, "--fail-on-flaky")
+    assert result.returncode == 1, result.output[-3000:]
+    assert "1 flaky" in result.stdout
+    flaky = results_of(output)["Fails On Its First Run Only"]
+    assert flaky.status == "FAIL"
+    assert "flaky" in flaky.tags and "--fail-on-flaky" in flaky.message
+
+
+def test_a_test_that_always_fails_still_fails_the_run(engine):
+    result, output = engine(ALWAYS_FAILS)
+    assert result.returncode == 1
+    assert "2 tests, 1 passed, 1 failed, 0 flaky" in result.stdout
+    assert "rerunning 1 failed tests in fresh processes" in result.stdout
+    failed = results_of(output)["Always Fails"]
+    assert failed.status == "FAIL" and "flaky" not in failed.tags
+    assert failed.message == "Failed twice (also when rerun in a fresh process): expected 1 but got 2"
+    assert "replay the failures: ./run.sh local --rerunfailed" in result.stdout
+
+
+def test_a_killed_robot_process_fails_the_run_with_its_name_and_loses_no_test(engine):
+    result, output = engine(KILLED, "--processes", "1")
+    assert result.returncode == 1
+    lost = [line for line in result.stdout.splitlines() if line.startswith("run.sh: LOST ")]
+    assert lost and "parallel process 1" in lost[0] and "killed by SIGKILL" in lost[0], result.stdout
+    assert "while running 'Suites.Demo.Kills Its Robot Process'" in lost[0]
+    tests = results_of(output)
+    assert sorted(tests) == ["Kills Its Robot Process", "Never Runs", "Passes Before"], "no test dropped"
+    assert {test.status for test in tests.values()} == {"FAIL"}, "the process's results are lost with it"
+    assert all("parallel process 1" in test.message for test in tests.values())
+    assert "rerunning" not in result.stdout, "the tests of a lost process are not rerun"
+
+
+def test_a_test_stuck_past_its_timeout_is_stopped_and_named(engine):
+    result, output = engine(HANGS, timeout=60)
+    assert result.returncode == 1
+    assert result.seconds < 40, f"the engine took {result.seconds:.0f} s to give up on a hung process"
+    stopped = r"LOST +parallel process 1 .*'Suites.Demo.Blocks Past Its Timeout' ran \d+ s, past its timeout of 1 s"
+    assert re.search(stopped, result.stdout), result.stdout
+    assert results_of(output)["Blocks Past Its Timeout"].status == "FAIL"
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "expected"),
+    [
+        ("WALLET_API_URL", "http://127.0.0.1:9", "WALLET_API_URL=http://127.0.0.1:9 refuses connections"),
+        ("DATABASE_URL", "postgresql://no_such_role_x:pw-sekret@127.0.0.1:5432/postgres", "DATABASE_URL="),
+        ("AMQP_URL", "amqp://guest:wrong-pw-sekret@127.0.0.1:5672/%2F", "AMQP_URL="),
+    ],
+)
+def test_the_preflight_names_the_setting_within_2_s(tmp_path, answering_url, setting, value, expected):
+    env = {"WALLET_API_URL": answering_url, "GATEWAY_MOCK_URL": answering_url, "RESULTS_DIR": str(tmp_path)}
+    result = run([RUN_SH, "local", "--include", "smoke"], {**env, setting: value}, timeout=30)
+    assert result.returncode == 2, result.output
+    assert result.seconds < 2, f"took {result.seconds:.2f} s"
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert expected in lines[0] and ("export" in lines[0] or "fix" in lines[0]), lines
+    assert "sekret" not in result.output, "no password is shown"
+    assert not (tmp_path / "local").exists(), "nothing half-done: no results folder"
+
+
+def test_the_merged_counts_are_checked_against_the_phases(tmp_path):
+    suite, output = tmp_path / "two_tests.robot", tmp_path / "output.xml"
+    suite.write_text("*** Test Cases ***\nPasses\n    No Operation\nFails\n    Fail    no\n")
+    robot = [sys.executable, "-m", "robot", "--output", str(output), "--report", "NONE", "--log", "NONE"]
+    subprocess.run([*robot, "--console", "none", str(suite)], check=False)
+    result = ExecutionResult(str(output))
+    wanted = Counter({"Two Tests.Passes": 1, "Two Tests.Fails": 1})
+    results.check(result, wanted, {"Two Tests.Passes": "PASS", "Two Tests.Fails": "FAIL"})
+    with pytest.raises(results.MergeMismatch, match=r"Two Tests\.Fails' is FAIL in the report but PASS"):
+        results.check(result, wanted, {"Two Tests.Passes": "PASS", "Two Tests.Fails": "PASS"})
+    with pytest.raises(results.MergeMismatch, match=r"'Two Tests\.Gone' appears 0 times, planned 1"):
+        results.check(result, wanted + Counter({"Two Tests.Gone": 1}), {"Two Tests.Passes": "PASS"})
+
+
+def test_chunks_are_balanced_by_measured_time_and_keep_suites_whole():
+    def test(suite: str, name: str, index: int) -> plan.Test:
+        return plan.Test(f"S.{suite}.{name}", [suite, name], ["S", suite], [], 60.0, index)
+
+    tests = [test("Slow", f"T{i}", i) for i in range(4)] + [test("Quick", f"Q{i}", 4 + i) for i in range(8)]
+    durations = {t.full_name: (4.0 if "Slow" in t.full_name else 0.5) for t in tests}
+    batches = plan.deal("parallel", tests, "chunk", 2, durations)
+    loads = sorted(sum(durations[t.full_name] for t in b.tests) for b in batches)
+    assert loads == [10.0, 10.0], "16 + 4 s of tests in two processes of 10 s"
+    assert all(len({t.suite for t in b.tests}) <= 2 for b in batches)
+    assert batches[0].limit_s >= 60 * len(batches[0].tests), "a process may take its tests' timeouts"
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("1 minute", 60), ("1min 30s", 90), ("90", 90), ("1:30", 90), ("2 hours", 7200), ("100ms", 0.1), ("${T}", None)],
+)
+def test_robot_time_formats(text, seconds):
+    assert plan.seconds(text) == seconds
+
+
+def test_the_robot_option_table_is_robots_own():
+    """The options known before the virtualenv exists are exactly those of `robot --help` (the pinned version)."""
+    usage = subprocess.run(
+        [sys.executable, "-m", "robot", "--help"], capture_output=True, text=True, check=False
+    ).stdout
+    names = set(re.findall(r"^\s+(?:-\S\s+)*--([a-z]+)", usage, re.MULTILINE)) - {"help", "version"}
+    names = {name[2:] if name.startswith("no") and name[2:] in options.TAKES_VALUE else name for name in names}
+    assert names == set(options.TAKES_VALUE)
