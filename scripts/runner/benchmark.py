@@ -143,7 +143,7 @@ def main(args: list[str]) -> int:
     return status
 
 
-def render(modes, runs, walls, phases, outcome) -> str:  # type: ignore[no-untyped-def]
+def render(modes, runs, walls, phases, outcome) -> str:
     names = list(dict.fromkeys(name for mode in modes for run in phases[mode] for name in run if name != "total"))
 
     def median(values: list[float]) -> str:

@@ -168,11 +168,11 @@ def _tool(command: str, rest: list[str], argv: list[str]) -> int:
     if command == "test":
         from runner import selftest as module
     elif command == "docs":
-        from runner import docs as module  # type: ignore[no-redef]
+        from runner import docs as module
     elif command == "benchmark":
-        from runner import benchmark as module  # type: ignore[no-redef]
+        from runner import benchmark as module
     else:
-        from runner import shard as module  # type: ignore[no-redef]
+        from runner import shard as module
     if any(arg in ("-h", "--help") for arg in rest[:1]):
         print(module.__doc__.strip())
         return 0

@@ -6,8 +6,9 @@
 - Phases: `parallel` (not destructive, not stress), `serial` (destructive; never on staging), or only the
   stress tests (serially) with --stress.
 - Processes: chunk mode deals the parallel tests into N processes by their expected time (the elapsed time of
-  the last runs, results/.durations.json; 1 s when unknown), whole suites where they fit, the longest first
-  into the least loaded process; per-test mode gives every test its own process; serial mode one process.
+  the last runs of suites/, results/.durations.json), whole suites where they fit, the longest first into the
+  least loaded process; while most tests have no measured time yet, into 3 x N smaller batches handed out as
+  processes finish. Per-test mode gives every test its own process; serial mode one process.
 - Time limits: a process may take its tests' own timeouts (robot's `[Timeout]`/`Test Timeout`) plus, per suite,
   its longest test timeout for setup and teardown, plus a start-up allowance.
 """
@@ -45,6 +46,7 @@ class Test:
     tags: list[str]
     timeout_s: float
     index: int = 0  # position in the planned order
+    source: str = ""  # the suite file
 
     @property
     def suite(self) -> str:
@@ -115,7 +117,15 @@ def list_tests(opts: RunOptions, sources: list[str], workdir: Path) -> Plan:
         raise BadInput(f"robot refused the options or suites: {first}")
     listing = json.loads(target.read_text(encoding="utf-8"))
     tests = [
-        Test(t["full_name"], t["path"], t["suites"], t["tags"], seconds(t["timeout"]) or DEFAULT_TIMEOUT_S, i)
+        Test(
+            t["full_name"],
+            t["path"],
+            t["suites"],
+            t["tags"],
+            seconds(t["timeout"]) or DEFAULT_TIMEOUT_S,
+            i,
+            t["source"],
+        )
         for i, t in enumerate(listing["tests"])
     ]
     return Plan(listing["root"], tests)
@@ -165,12 +175,15 @@ def deal(phase: str, tests: list[Test], mode: str, processes: int, durations: di
     """The robot processes of one phase (see the module docstring)."""
     if not tests:
         return []
-    if mode == "serial" or phase == "serial":
+    if mode == "serial" or phase.startswith("serial"):
         groups = [tests]
     elif mode == "per-test" or processes >= len(tests):
         groups = [[test] for test in tests]
     else:
-        groups = _pack(tests, processes, durations)
+        known = sum(1 for test in tests if test.full_name in durations)
+        # Without a measured time for most tests, smaller batches handed out as processes finish even out
+        # what the estimate gets wrong, at the price of a few more robot starts.
+        groups = _pack(tests, processes if known >= len(tests) / 2 else min(3 * processes, len(tests)), durations)
     return [_batch(phase, number, group) for number, group in enumerate(groups, start=1)]
 
 
@@ -193,7 +206,8 @@ def _pack(tests: list[Test], bins: int, durations: dict[str, float]) -> list[lis
         least = loads.index(min(loads))
         packed[least] += piece
         loads[least] += sum(cost[t.index] for t in piece) + SUITE_OVERHEAD_S
-    return [sorted(group, key=lambda t: t.index) for group in packed if group]
+    order = sorted(range(bins), key=lambda b: -loads[b])  # the longest first: handed out first
+    return [sorted(packed[b], key=lambda t: t.index) for b in order if packed[b]]
 
 
 def _batch(phase: str, number: int, tests: list[Test]) -> Batch:

@@ -67,7 +67,7 @@ class Process:
         if self.stopped:
             how = f"was stopped after {self.elapsed:.1f} s: {self.stopped}"
         elif (self.returncode or 0) < 0:
-            how = f"was killed by {signal.Signals(-self.returncode).name} after {self.elapsed:.1f} s"  # type: ignore[operator]
+            how = f"was killed by {signal.Signals(-self.returncode).name} after {self.elapsed:.1f} s"
         else:
             how = f"ended with exit status {self.returncode} after {self.elapsed:.1f} s without an output.xml"
         return f"{what} {how}" + (f" while running '{self.current}'" if self.current and not self.stopped else "")
@@ -100,7 +100,7 @@ class _Watch:
                 self.process.current, self.test_started = event["name"], event["t"]
                 self.test_timeout = seconds(event.get("timeout", "")) or self.process.batch.longest_timeout_s
             elif event["e"] == "end_test":
-                self.process.ended[event["name"]] = event["status"]  # type: ignore[index]
+                self.process.ended[event["name"]] = event["status"]
                 self.test_started = 0.0
             elif event["e"] == "start_suite":
                 self.process.current = event["name"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import io
 from collections import Counter
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -58,19 +59,19 @@ def first_line(message: str, limit: int = 200) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def tests_of(suite) -> dict:  # type: ignore[no-untyped-def,type-arg]
+def tests_of(suite) -> dict:
     """{full name: result test} of a result suite."""
     found = {}
 
     class Collect(ResultVisitor):
-        def visit_test(self, test) -> None:  # type: ignore[no-untyped-def]
+        def visit_test(self, test) -> None:
             found[test.full_name] = test
 
     suite.visit(Collect())
     return found
 
 
-def read(output: Path):  # type: ignore[no-untyped-def]
+def read(output: Path):
     """The result of an output.xml, None when missing or unreadable (a killed robot leaves an empty file)."""
     try:
         return ExecutionResult(str(output)) if output.is_file() else None
@@ -78,7 +79,23 @@ def read(output: Path):  # type: ignore[no-untyped-def]
         return None
 
 
-def graft(into, other) -> None:  # type: ignore[no-untyped-def]
+class Reader:
+    """Reads the processes' outputs in a background thread as they end: the CPUs idle while tests wait, and
+    the report at the end then only joins the trees and writes."""
+
+    def __init__(self) -> None:
+        self.pool = ThreadPoolExecutor(1, thread_name_prefix="reader")
+        self.futures: dict[Path, Future] = {}
+
+    def add(self, output: Path) -> None:
+        self.futures[output] = self.pool.submit(read, output)
+
+    def get(self, output: Path):
+        future = self.futures.pop(output, None)
+        return future.result() if future else read(output)
+
+
+def graft(into, other) -> None:
     """Move the suites and tests of `other` into `into`, joining suites of the same name."""
     for child in list(other.suites):
         same = next((suite for suite in into.suites if suite.name == child.name), None)
@@ -93,7 +110,7 @@ def graft(into, other) -> None:  # type: ignore[no-untyped-def]
         into.tests.append(test)
 
 
-def _order_and_time(suite, order: dict[str, int]) -> int:  # type: ignore[no-untyped-def]
+def _order_and_time(suite, order: dict[str, int]) -> int:
     """Sort children in the planned order; a suite spans its parts' wall time. Returns its first index."""
     firsts = {id(child): _order_and_time(child, order) for child in suite.suites}
     suite.suites.sort(key=lambda child: firsts[id(child)])
@@ -106,7 +123,7 @@ def _order_and_time(suite, order: dict[str, int]) -> int:  # type: ignore[no-unt
     return min([*firsts.values(), *(order.get(t.full_name, len(order)) for t in suite.tests)], default=len(order))
 
 
-def _add_lost(root, test: Test, message: str) -> None:  # type: ignore[no-untyped-def]
+def _add_lost(root, test: Test, message: str) -> None:
     suite = root
     for name in test.suites[1:]:
         suite = next((s for s in suite.suites if s.name == name), None) or suite.suites.create(name=name)
@@ -114,11 +131,11 @@ def _add_lost(root, test: Test, message: str) -> None:  # type: ignore[no-untype
     suite.tests.create(name=test.path[-1], tags=test.tags, status="FAIL", message=message, start_time=now, end_time=now)
 
 
-def _merge_first_runs(first: list[Process], root: str):  # type: ignore[no-untyped-def]
+def _merge_first_runs(first: list[Process], root: str, reader: Reader):
     """(merged result, {full name: status}, names of the tests lost with their process)."""
     result, expected, lost = None, {}, set()
     for process in first:
-        part = read(process.output)
+        part = reader.get(process.output)
         tests = tests_of(part.suite) if part else {}
         expected.update({name: test.status for name, test in tests.items()})
         for name, test in tests.items():
@@ -140,8 +157,7 @@ def _merge_first_runs(first: list[Process], root: str):  # type: ignore[no-untyp
     return result, expected, lost
 
 
-def _apply_rerun(process: Process, tree: dict, expected: dict, outcome: Outcome, fail_on_flaky: bool) -> None:  # type: ignore[type-arg]
-    part = read(process.output)
+def _apply_rerun(part, process: Process, tree: dict, expected: dict, outcome: Outcome, fail_on_flaky: bool) -> None:
     rerun = tests_of(part.suite) if part else {}
     for planned in process.batch.tests:
         name = planned.full_name
@@ -172,14 +188,14 @@ def _apply_rerun(process: Process, tree: dict, expected: dict, outcome: Outcome,
 
 
 def combine(
-    planned: list[Test], first: list[Process], reruns: list[Process], fail_on_flaky: bool, root: str
+    planned: list[Test], first: list[Process], reruns: list[Process], fail_on_flaky: bool, root: str, reader: Reader
 ) -> Outcome:
     """Merge a run's processes (see the module docstring). Raises MergeMismatch."""
-    result, expected, lost = _merge_first_runs(first, root)
+    result, expected, lost = _merge_first_runs(first, root, reader)
     outcome = Outcome(result, lost=[p.describe() for p in [*first, *reruns] if p.died])
     tree = tests_of(result.suite)
     for process in reruns:
-        _apply_rerun(process, tree, expected, outcome, fail_on_flaky)
+        _apply_rerun(reader.get(process.output), process, tree, expected, outcome, fail_on_flaky)
     _order_and_time(result.suite, {test.full_name: test.index for test in planned})
     flaky = [name for name, _ in outcome.flaky]
     result.suite.metadata["Flaky tests"] = f"{len(flaky)}: {', '.join(flaky)}" if flaky else "0"
@@ -188,7 +204,7 @@ def combine(
     return outcome
 
 
-def _count(outcome: Outcome, tree: dict, lost: set[str]) -> None:  # type: ignore[type-arg]
+def _count(outcome: Outcome, tree: dict, lost: set[str]) -> None:
     flaky = {name for name, _ in outcome.flaky}
     for name, test in tree.items():
         if name not in lost and test.status in ("PASS", "FAIL"):
@@ -203,7 +219,7 @@ def _count(outcome: Outcome, tree: dict, lost: set[str]) -> None:  # type: ignor
             outcome.skipped += 1
 
 
-def check(result, wanted: Counter[str], expected: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+def check(result, wanted: Counter[str], expected: dict[str, str]) -> None:
     """Every planned test exactly once, with the status its phase gave it; robot's totals agree."""
     seen: Counter[str] = Counter()
     statuses: dict[str, str] = {}
@@ -232,11 +248,11 @@ class _Counter(ResultVisitor):
     def __init__(self, seen: Counter[str]) -> None:
         self.seen = seen
 
-    def visit_test(self, test) -> None:  # type: ignore[no-untyped-def]
+    def visit_test(self, test) -> None:
         self.seen[test.full_name] += 1
 
 
-def write(result, outdir: Path) -> None:  # type: ignore[no-untyped-def]
+def write(result, outdir: Path) -> None:
     """output.xml, log.html, report.html and xunit.xml of a result."""
     outdir.mkdir(parents=True, exist_ok=True)
     with contextlib.redirect_stdout(io.StringIO()):
@@ -248,7 +264,7 @@ def write(result, outdir: Path) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def summarize(result) -> Outcome:  # type: ignore[no-untyped-def]
+def summarize(result) -> Outcome:
     """The counts of a finished result (flaky tests are those tagged `flaky`)."""
     outcome = Outcome(result)
     tree = tests_of(result.suite)

@@ -39,7 +39,7 @@ def _count(text: str, what: str) -> int:
     return int(text)
 
 
-def parse(args: list[str]) -> dict:  # type: ignore[type-arg]
+def parse(args: list[str]) -> dict:
     """{'command', 'env', 'shards', 'index', 'compare', 'paths', 'run_args'}. Raises BadInput."""
     items = list(args)
     command = items.pop(0) if items and not items[0].startswith("-") else "local"

@@ -23,6 +23,7 @@ from runner.options import BadInput, RunOptions
 from variables._settings import SETTING_NAMES, resolve
 
 PHASES = ("parallel", "serial")
+DURATIONS = ROOT / "results" / ".durations.json"  # measured test times of suites/, for dealing the tests
 
 
 class Interrupted(Exception):
@@ -122,7 +123,7 @@ def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, s
         what = "stress tests" if opts.stress else "tests"
         paths = " ".join(shown(source) for source in sources)
         raise BadInput(f"no {what} selected in {paths} with these options (ENV {opts.environment})")
-    durations = plan.load_durations(results_root() / ".durations.json")
+    durations = plan.load_durations(DURATIONS)
     timer.mark("plan")
 
     if missing:
@@ -151,20 +152,21 @@ def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, s
     command = _command_maker(opts, sources, run_id, out)
     first: list[procs.Process] = []
     reruns: list[procs.Process] = []
+    reader = results.Reader()
     for phase in PHASES:
         batches = plan.deal(phase, phases[phase], opts.mode, opts.processes, durations)
         if not batches:
             continue
         label = "stress" if opts.stress else phase
         console.say(f"{phase} phase: {len(phases[phase])} {label} tests in {len(batches)} robot processes")
-        done = procs.run(batches, command, parts, opts.processes, _reporter(console, len(batches)))
+        done = procs.run(batches, command, parts, opts.processes, _reporter(console, len(batches), reader))
         first += done
         timer.mark(phase)
         failed = [t for p in done if not p.died for t in p.batch.tests if (p.ended or {}).get(t.full_name) == "FAIL"]
         if failed and not opts.stress:
             again = plan.deal(f"{phase}-rerun", failed, opts.mode, opts.processes, {})
             console.say(f"{phase} phase: rerunning {len(failed)} failed tests in fresh processes")
-            reruns += procs.run(again, command, parts, opts.processes, _reporter(console, len(again)))
+            reruns += procs.run(again, command, parts, opts.processes, _reporter(console, len(again), reader))
             timer.mark(f"{phase} reruns")
     if started:
         console.say(f"stopping what this run started: {' '.join(started)}")
@@ -172,10 +174,11 @@ def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, s
             console.say("warning: stopping the stack failed; check './run.sh stack status'")
         started.clear()
     timer.mark("stack stop")
-    return _report(opts, planned.root, [*phases["parallel"], *phases["serial"]], first, reruns, out, console, timer)
+    chosen = [*phases["parallel"], *phases["serial"]]
+    return _report(opts, planned.root, chosen, first, reruns, reader, out, console, timer)
 
 
-def _command_maker(opts: RunOptions, sources: list[str], run_id: str, out: Path):  # type: ignore[no-untyped-def]
+def _command_maker(opts: RunOptions, sources: list[str], run_id: str, out: Path):
     common = [
         sys.executable, "-m", "robot", "--console", "dotted",
         "--variablefile", str(ROOT / "variables" / f"{opts.environment}.py"),
@@ -194,18 +197,22 @@ def _command_maker(opts: RunOptions, sources: list[str], run_id: str, out: Path)
         selection.write_text(json.dumps([test.path for test in batch.tests]), encoding="utf-8")
         own = ["--outputdir", str(directory), "--output", "output.xml", "--report", "NONE", "--log", "NONE"]
         own += ["--prerunmodifier", f"runner_hooks.Select:{selection}"]
+        files = {test.source for test in batch.tests}
+        if all(files) and not any(char in "".join(files) for char in "*?["):  # robot parses only these files
+            own += [item for source in sorted(files) for item in ("--parseinclude", source)]
         own += ["--listener", f"runner_hooks.Progress:{directory / 'progress.jsonl'}"]
         return [*common, *opts.robot_args, *own, *sources]
 
     return command
 
 
-def _reporter(console: Console, total: int):  # type: ignore[no-untyped-def]
+def _reporter(console: Console, total: int, reader: results.Reader):
     count = 0
 
     def on_end(process: procs.Process) -> None:
         nonlocal count
         count += 1
+        reader.add(process.output)
         statuses = list((process.ended or {}).values())
         tally = f"{statuses.count('PASS')} passed, {statuses.count('FAIL')} failed"
         console.say(
@@ -217,16 +224,17 @@ def _reporter(console: Console, total: int):  # type: ignore[no-untyped-def]
     return on_end
 
 
-def _report(opts, root, planned, first, reruns, out, console, timer) -> int:  # type: ignore[no-untyped-def]
+def _report(opts, root, planned, first, reruns, reader, out, console, timer) -> int:
     status = 0
     try:
-        outcome = results.combine(planned, first, reruns, opts.fail_on_flaky, root)
+        outcome = results.combine(planned, first, reruns, opts.fail_on_flaky, root, reader)
     except results.MergeMismatch as error:
         console.say(f"FAILED: {error}")
         return 1
     outcome.result.suite.metadata["Run phases"] = timer.line()
     results.write(outcome.result, out)
-    plan.save_durations(results_root() / ".durations.json", outcome.elapsed)
+    if all(Path(source).resolve().is_relative_to(ROOT / "suites") for source in opts.sources or [ROOT / "suites"]):
+        plan.save_durations(DURATIONS, outcome.elapsed)  # the project's suites only, not throwaway ones
     (out.parent / "latest").unlink(missing_ok=True)
     (out.parent / "latest").symlink_to(out.name)
     timer.mark("report")

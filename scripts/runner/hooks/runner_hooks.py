@@ -16,7 +16,7 @@ import time
 from robot.api import SuiteVisitor
 
 
-def path_of(test) -> list[str]:  # type: ignore[no-untyped-def]
+def path_of(test) -> list[str]:
     """Names of the suites below the root, then the test's own name (the root's name may still change)."""
     names = [test.name]
     suite = test.parent
@@ -29,7 +29,7 @@ def path_of(test) -> list[str]:  # type: ignore[no-untyped-def]
 class Strip(SuiteVisitor):
     """Planning only: no imports, setups or teardowns (nothing will run)."""
 
-    def start_suite(self, suite) -> None:  # type: ignore[no-untyped-def]
+    def start_suite(self, suite) -> None:
         suite.resource.imports.clear()
         suite.setup = None
         suite.teardown = None
@@ -43,7 +43,7 @@ class Lister:
     def __init__(self, target: str) -> None:
         self.target = target
 
-    def start_suite(self, data, result) -> None:  # type: ignore[no-untyped-def]
+    def start_suite(self, data, result) -> None:
         if data.parent is not None:
             return
         tests = [
@@ -53,6 +53,7 @@ class Lister:
                 "suites": [suite.name for suite in _parents(test)],
                 "tags": list(test.tags),
                 "timeout": test.timeout or "",
+                "source": str(test.source or ""),
             }
             for test in data.all_tests
         ]
@@ -62,7 +63,7 @@ class Lister:
         data.tests.clear()
 
 
-def _parents(test) -> list:  # type: ignore[no-untyped-def,type-arg]
+def _parents(test) -> list:
     chain = []
     suite = test.parent
     while suite is not None:
@@ -78,10 +79,10 @@ class Select(SuiteVisitor):
         with open(source, encoding="utf-8") as handle:
             self.wanted = {tuple(path) for path in json.load(handle)}
 
-    def start_suite(self, suite) -> None:  # type: ignore[no-untyped-def]
+    def start_suite(self, suite) -> None:
         suite.tests = [test for test in suite.tests if tuple(path_of(test)) in self.wanted]
 
-    def end_suite(self, suite) -> None:  # type: ignore[no-untyped-def]
+    def end_suite(self, suite) -> None:
         suite.suites = [child for child in suite.suites if child.test_count]
 
 
@@ -93,19 +94,19 @@ class Progress:
     def __init__(self, target: str) -> None:
         self.handle = open(target, "a", encoding="utf-8", buffering=1)
 
-    def _write(self, event: str, item, **extra: str) -> None:  # type: ignore[no-untyped-def]
+    def _write(self, event: str, item, **extra: str) -> None:
         self.handle.write(json.dumps({"e": event, "t": time.time(), "name": item.full_name, **extra}) + "\n")
 
-    def start_suite(self, data, result) -> None:  # type: ignore[no-untyped-def]
+    def start_suite(self, data, result) -> None:
         self._write("start_suite", result)
 
-    def end_suite(self, data, result) -> None:  # type: ignore[no-untyped-def]
+    def end_suite(self, data, result) -> None:
         self._write("end_suite", result, status=result.status)
 
-    def start_test(self, data, result) -> None:  # type: ignore[no-untyped-def]
+    def start_test(self, data, result) -> None:
         self._write("start_test", result, timeout=str(result.timeout) if result.timeout else "")
 
-    def end_test(self, data, result) -> None:  # type: ignore[no-untyped-def]
+    def end_test(self, data, result) -> None:
         self._write("end_test", result, status=result.status)
 
     def close(self) -> None:
