@@ -94,7 +94,10 @@ class _Watch:
         complete = chunk[: chunk.rfind(b"\n") + 1]
         self.offset += len(complete)
         for line in complete.decode("utf-8", "replace").splitlines():
-            event = json.loads(line)
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
             self.last = event["t"]
             if event["e"] == "start_test":
                 self.process.current, self.test_started = event["name"], event["t"]

@@ -8,7 +8,8 @@
 - A planned test without a result (its process died or was stopped) is added as FAIL naming the process:
   never dropped. Tests of such processes are not rerun.
 - The merged report is checked against the phases' own statuses: every planned test exactly once, with the
-  status its phase gave it, and robot's totals adding up. Any difference raises MergeMismatch.
+  status its phase gave it, and robot's totals adding up. A difference is reported (Outcome.mismatch) and
+  fails the run.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Outcome:
     flaky: list[tuple[str, str]] = field(default_factory=list)  # (full name, first line of the first failure)
     skipped: int = 0
     lost: list[str] = field(default_factory=list)  # the processes that died or were stopped, described
+    mismatch: str = ""  # how the merged report disagrees with the phases ('' when it agrees)
     elapsed: dict[str, float] = field(default_factory=dict)  # full name -> seconds of the tests that ran
 
     @property
@@ -190,7 +192,7 @@ def _apply_rerun(part, process: Process, tree: dict, expected: dict, outcome: Ou
 def combine(
     planned: list[Test], first: list[Process], reruns: list[Process], fail_on_flaky: bool, root: str, reader: Reader
 ) -> Outcome:
-    """Merge a run's processes (see the module docstring). Raises MergeMismatch."""
+    """Merge a run's processes (see the module docstring)."""
     result, expected, lost = _merge_first_runs(first, root, reader)
     outcome = Outcome(result, lost=[p.describe() for p in [*first, *reruns] if p.died])
     tree = tests_of(result.suite)
@@ -199,7 +201,10 @@ def combine(
     _order_and_time(result.suite, {test.full_name: test.index for test in planned})
     flaky = [name for name, _ in outcome.flaky]
     result.suite.metadata["Flaky tests"] = f"{len(flaky)}: {', '.join(flaky)}" if flaky else "0"
-    check(result, Counter(test.full_name for test in planned), expected)
+    try:
+        check(result, Counter(test.full_name for test in planned), expected)
+    except MergeMismatch as error:
+        outcome.mismatch = str(error)
     _count(outcome, tree, lost)
     return outcome
 

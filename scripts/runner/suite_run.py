@@ -103,10 +103,15 @@ def main(opts: RunOptions) -> int:
         console.say(f"interrupted ({stop}); the robot processes were stopped")
         return 130
     finally:
-        if started:
-            console.say(f"stopping what this run started: {' '.join(started)}")
-            if not services.stack("down", started, console.say):
-                console.say("warning: stopping the stack failed; check './run.sh stack status'")
+        _stop_started(started, console)
+
+
+def _stop_started(started: list[str], console: Console) -> None:
+    if started:
+        console.say(f"stopping what this run started: {' '.join(started)}")
+        if not services.stack("down", started, lambda line: console.say(line, "")):
+            console.say("warning: stopping the stack failed; check './run.sh stack status'")
+        started.clear()
 
 
 def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, started: list[str]) -> int:
@@ -162,17 +167,14 @@ def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, s
         done = procs.run(batches, command, parts, opts.processes, _reporter(console, len(batches), reader))
         first += done
         timer.mark(phase)
+        # Failed as the processes reported them; a test failed only by its suite's teardown is not rerun.
         failed = [t for p in done if not p.died for t in p.batch.tests if (p.ended or {}).get(t.full_name) == "FAIL"]
         if failed and not opts.stress:
             again = plan.deal(f"{phase}-rerun", failed, opts.mode, opts.processes, {})
             console.say(f"{phase} phase: rerunning {len(failed)} failed tests in fresh processes")
             reruns += procs.run(again, command, parts, opts.processes, _reporter(console, len(again), reader))
             timer.mark(f"{phase} reruns")
-    if started:
-        console.say(f"stopping what this run started: {' '.join(started)}")
-        if not services.stack("down", started, lambda line: console.say(line, "")):
-            console.say("warning: stopping the stack failed; check './run.sh stack status'")
-        started.clear()
+    _stop_started(started, console)
     timer.mark("stack stop")
     chosen = [*phases["parallel"], *phases["serial"]]
     return _report(opts, planned.root, chosen, first, reruns, reader, out, console, timer)
@@ -226,11 +228,7 @@ def _reporter(console: Console, total: int, reader: results.Reader):
 
 def _report(opts, root, planned, first, reruns, reader, out, console, timer) -> int:
     status = 0
-    try:
-        outcome = results.combine(planned, first, reruns, opts.fail_on_flaky, root, reader)
-    except results.MergeMismatch as error:
-        console.say(f"FAILED: {error}")
-        return 1
+    outcome = results.combine(planned, first, reruns, opts.fail_on_flaky, root, reader)
     outcome.result.suite.metadata["Run phases"] = timer.line()
     results.write(outcome.result, out)
     if all(Path(source).resolve().is_relative_to(ROOT / "suites") for source in opts.sources or [ROOT / "suites"]):
@@ -247,7 +245,9 @@ def _report(opts, root, planned, first, reruns, reader, out, console, timer) -> 
         console.say(f"... and {len(outcome.failed) - 30} more failed tests (see the report)")
     for description in outcome.lost:
         console.say(f"LOST   {description}")
-    if outcome.failed or outcome.lost or (outcome.flaky and opts.fail_on_flaky):
+    if outcome.mismatch:
+        console.say(f"FAILED: {outcome.mismatch}")
+    if outcome.failed or outcome.lost or outcome.mismatch or (outcome.flaky and opts.fail_on_flaky):
         status = 1
         console.say(f"replay the failures: ./run.sh {opts.environment} --rerunfailed {shown(out / 'output.xml')}")
     from SecretRedactor import scan  # libraries/, stdlib only
