@@ -29,12 +29,21 @@ die() {  # one clear line, non-zero exit
 }
 
 load_settings() {
-  # Standalone call without run.sh: take the local defaults (never printed: they include secrets).
-  if [[ -z "${WALLET_API_URL:-}" && -f "$ROOT/variables/__main__.py" ]]; then
-    local exports
-    exports="$(cd "$ROOT" && python3 -m variables "${ENVIRONMENT:-local}")" \
-      || die 2 "could not load the settings with 'python3 -m variables ${ENVIRONMENT:-local}' (see the line above)"
-    eval "$exports"
+  # Standalone call without run.sh: take the local defaults (never printed: they include secrets), read as
+  # NAME=value pairs separated by NUL bytes and exported one by one (no eval).
+  if [[ -z "${WALLET_API_URL:-}" && -f "$ROOT/variables/_settings.py" ]]; then
+    local pair
+    while IFS= read -r -d '' pair; do
+      export "${pair?}"
+    done < <(cd "$ROOT" && python3 -c 'import sys
+from variables._settings import SettingsError, resolve
+try:
+    values = resolve(sys.argv[1])
+except SettingsError as error:
+    sys.exit(f"error: {error}")
+sys.stdout.write("".join(f"{name}={value}\0" for name, value in values.items()))' "${ENVIRONMENT:-local}")
+    [[ -n "${WALLET_API_URL:-}" ]] \
+      || die 2 "could not load the settings of '${ENVIRONMENT:-local}' from variables/ (see the line above)"
   fi
 }
 
