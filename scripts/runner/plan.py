@@ -112,7 +112,7 @@ def list_tests(opts: RunOptions, sources: list[str], workdir: Path) -> Plan:
             os.close(saved)
         errors.seek(0)
         complaint = [line.strip() for line in errors.read().splitlines() if line.startswith("[ ERROR ]")]
-    if complaint or not target.is_file():
+    if code or not target.is_file():  # other errors (e.g. a bad setting in a suite file) show in the run's log
         first = complaint[0].removeprefix("[ ERROR ]").strip() if complaint else f"robot exited {code}"
         raise BadInput(f"robot refused the options or suites: {first}")
     listing = json.loads(target.read_text(encoding="utf-8"))

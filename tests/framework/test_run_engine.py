@@ -14,6 +14,8 @@ from _helpers import ROOT, run
 from robot.api import ExecutionResult
 
 sys.path.insert(0, str(ROOT / "scripts"))
+import dashboard
+import notify
 from runner import options, plan, results
 
 RUN_SH = str(ROOT / "run.sh")
@@ -100,6 +102,21 @@ def test_a_test_that_fails_then_passes_is_flaky_and_the_run_green(engine):
     assert flaky.message.startswith("FLAKY") and "the first run fails" in flaky.message
     assert ExecutionResult(str(output)).suite.metadata["Flaky tests"].startswith("1: ")
     assert results_of(output)["Price [EUR] Is * Shown?"].status == "PASS", "names are matched exactly, not as globs"
+    assert dashboard.has_flaky(output), "the dashboard tags the run flaky"
+
+
+def test_flaky_tests_reach_the_slack_message_and_the_job_summary_of_a_green_run(engine, tmp_path, capsys):
+    _result, output = engine(FLAKY)
+    summary, payload = tmp_path / "summary.md", tmp_path / "payload.json"
+    github = tmp_path / "github_output"
+    args = ["--output", str(output), "--summary", str(summary), "--payload-file", str(payload)]
+    assert notify.main(args, env={"GITHUB_OUTPUT": str(github)}) == 0
+    text = summary.read_text()
+    assert "### Flaky tests" in text and "| `Suites.Demo.Fails On Its First Run Only` | the first run fails |" in text
+    slack = payload.read_text()
+    assert "Flaky tests" in slack and "Fails On Its First Run Only" in slack and "the first run fails" in slack
+    outputs = dict(line.split("=", 1) for line in github.read_text().splitlines())
+    assert (outputs["status"], outputs["kind"], outputs["send"], outputs["flaky"]) == ("pass", "flaky", "true", "1")
 
 
 def test_fail_on_flaky_makes_the_flaky_test_fail_the_run(engine):
