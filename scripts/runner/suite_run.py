@@ -209,7 +209,9 @@ def _command_maker(opts: RunOptions, sources: list[str], run_id: str, out: Path)
 
 
 def _reporter(console: Console, total: int, reader: results.Reader):
+    """One line per finished process (with many processes, per-test mode: every tenth, and every failure)."""
     count = 0
+    every = 1 if total <= 20 else total // 10
 
     def on_end(process: procs.Process) -> None:
         nonlocal count
@@ -217,9 +219,9 @@ def _reporter(console: Console, total: int, reader: results.Reader):
         reader.add(process.output)
         statuses = list((process.ended or {}).values())
         tally = f"{statuses.count('PASS')} passed, {statuses.count('FAIL')} failed"
-        console.say(
-            f"[{count}/{total}] {process.label}: {len(process.batch.tests)} tests, {tally} in {process.elapsed:.1f} s"
-        )
+        if count % every == 0 or count == total or "FAIL" in statuses or process.died:
+            tests = len(process.batch.tests)
+            console.say(f"[{count}/{total}] {process.label}: {tests} tests, {tally} in {process.elapsed:.1f} s")
         if process.died:
             console.say(f"LOST: {process.describe()}")
 

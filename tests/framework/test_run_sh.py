@@ -110,6 +110,24 @@ def test_bad_arguments_give_one_line_and_exit_2_within_2_s(args, expected):
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize(
+    ("args", "env"),
+    [
+        (["production"], {}),
+        (["local", "--bogus"], {}),
+        (["stack", "up", "--env", "staging"], {}),
+        (["local"], {"WALLET_API_URL": "http://127.0.0.1:9"}),
+    ],
+)
+def test_a_fresh_clone_answers_bad_input_before_creating_the_virtualenv(tmp_path, args, env):
+    """System python3 and the standard library only: no .venv is created for a refused command."""
+    venv = tmp_path / "fresh-venv"
+    result = run([RUN_SH, *args], env={"VENV": str(venv), **env}, timeout=30)
+    assert result.returncode == 2 and result.seconds < 2, result.output
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not venv.exists()
+
+
 def test_no_tests_selected_is_one_line(project):
     result = run([RUN_SH, "local", "--include", "nosuchtag", str(project["suites"])], env=project["env"])
     assert result.returncode == 2
