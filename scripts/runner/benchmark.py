@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import socket
 import statistics
 import subprocess
@@ -111,6 +112,7 @@ def main(args: list[str]) -> int:
     workdir.mkdir(parents=True)
     env = {k: v for k, v in os.environ.items() if k not in ("RUN_ID", "RESULTS_DIR")} | private_stack(workdir)
     walls: dict[str, list[float]] = {mode: [] for mode in modes}
+    cpus: dict[str, list[float]] = {mode: [] for mode in modes}
     phases: dict[str, list[dict[str, float]]] = {mode: [] for mode in modes}
     outcome: dict[str, str] = {}
     status = 0
@@ -119,7 +121,7 @@ def main(args: list[str]) -> int:
             option = [] if mode == "chunk" else [f"--{mode}"]
             log = workdir / f"{mode}-{run}.log"
             print(f"benchmark: {mode} run {run} of {runs} ...", flush=True)
-            started = time.monotonic()
+            started, used = time.monotonic(), _children_cpu()
             with open(log, "w") as handle:
                 code = subprocess.run(
                     [str(ROOT / "run.sh"), "local", *option, *rest],
@@ -130,6 +132,7 @@ def main(args: list[str]) -> int:
                     check=False,
                 ).returncode
             walls[mode].append(time.monotonic() - started)
+            cpus[mode].append(_children_cpu() - used)
             text = log.read_text()
             phases[mode].append(phases_of(text))
             totals = re.findall(r"^run\.sh: (\d+ tests, .*)$", text, re.MULTILINE)
@@ -137,13 +140,19 @@ def main(args: list[str]) -> int:
                 f"; {totals[-1]}" if totals else ""
             )
             status = status or (1 if code else 0)
-    table = render(modes, runs, walls, phases, outcome)
+    table = render(modes, runs, walls, cpus, phases, outcome)
     (workdir / "benchmark.md").write_text(table)
     print(table, end="")
     return status
 
 
-def render(modes, runs, walls, phases, outcome) -> str:
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of the finished children: run.sh and its robot processes (not the stack)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def render(modes, runs, walls, cpus, phases, outcome) -> str:
     names = list(dict.fromkeys(name for mode in modes for run in phases[mode] for name in run if name != "total"))
 
     def median(values: list[float]) -> str:
@@ -156,12 +165,14 @@ def render(modes, runs, walls, phases, outcome) -> str:
         "|---|" + "---:|" * len(modes),
         "| **wall time (median)** | " + " | ".join(f"**{median(walls[m])}**" for m in modes) + " |",
         "| wall time (min-max) | " + " | ".join(f"{min(walls[m]):.1f}-{max(walls[m]):.1f}" for m in modes) + " |",
+        "| CPU s of run.sh + robot (median) | " + " | ".join(median(cpus[m]) for m in modes) + " |",
     ]
     for name in names:
         cells = [median([run[name] for run in phases[mode] if name in run]) for mode in modes]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     lines += ["", *(f"- {mode}: {outcome[mode]}" for mode in modes), ""]
-    cpus = len(os.sched_getaffinity(0))
-    processes = os.environ.get("PABOT_PROCESSES") or f"4 x {cpus} cores"
-    lines.append(f"{cpus} cores, processes {processes}, {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}")
+    cores = len(os.sched_getaffinity(0))
+    processes = os.environ.get("PABOT_PROCESSES") or f"4 x {cores} cores"
+    load = " ".join(open("/proc/loadavg").read().split()[:3]) if os.path.exists("/proc/loadavg") else "?"
+    lines.append(f"{cores} cores, processes {processes}, load average now {load}, {datetime.now(UTC):%FT%TZ}")
     return "\n".join(lines) + "\n"

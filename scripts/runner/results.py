@@ -46,6 +46,7 @@ class Outcome:
     skipped: int = 0
     lost: list[str] = field(default_factory=list)  # the processes that died or were stopped, described
     mismatch: str = ""  # how the merged report disagrees with the phases ('' when it agrees)
+    first: list[Process] = field(default_factory=list)  # the phases' processes (before reruns)
     elapsed: dict[str, float] = field(default_factory=dict)  # full name -> seconds of the tests that ran
 
     @property
@@ -161,6 +162,7 @@ def _merge_first_runs(first: list[Process], root: str, reader: Reader):
 
 def _apply_rerun(part, process: Process, tree: dict, expected: dict, outcome: Outcome, fail_on_flaky: bool) -> None:
     rerun = tests_of(part.suite) if part else {}
+    where = {test.full_name: process.directory.name for process in outcome.first for test in process.batch.tests}
     for planned in process.batch.tests:
         name = planned.full_name
         old, new = tree.get(name), rerun.get(name)
@@ -177,7 +179,8 @@ def _apply_rerun(part, process: Process, tree: dict, expected: dict, outcome: Ou
             new.tags.add(FLAKY_TAG)
             counted = "counted as failed: --fail-on-flaky" if fail_on_flaky else "counted as passed"
             new.message = (
-                f"FLAKY ({counted}): failed, then passed when rerun in a fresh process. First failure: {first}"
+                f"FLAKY ({counted}): failed, then passed when rerun in a fresh process (the first run's log: "
+                f".parts/{where.get(name, '?')}/output.xml). First failure: {first}"
             )
             new.status = "FAIL" if fail_on_flaky else "PASS"
             outcome.flaky.append((name, first))
@@ -194,7 +197,7 @@ def combine(
 ) -> Outcome:
     """Merge a run's processes (see the module docstring)."""
     result, expected, lost = _merge_first_runs(first, root, reader)
-    outcome = Outcome(result, lost=[p.describe() for p in [*first, *reruns] if p.died])
+    outcome = Outcome(result, lost=[p.describe() for p in [*first, *reruns] if p.died], first=first)
     tree = tests_of(result.suite)
     for process in reruns:
         _apply_rerun(reader.get(process.output), process, tree, expected, outcome, fail_on_flaky)
