@@ -7,8 +7,8 @@
   stress tests (serially) with --stress.
 - Processes: chunk mode deals the parallel tests into N processes by their expected time (the elapsed time of
   the last runs of suites/, results/.durations.json), whole suites where they fit, the longest first into the
-  least loaded process; while most tests have no measured time yet, into 3 x N smaller batches handed out as
-  processes finish. Per-test mode gives every test its own process; serial mode one process.
+  least loaded process; while most tests have no measured time yet, into up to 3 x N smaller batches handed
+  out as processes finish. Per-test mode gives every test its own process; serial mode one process.
 - Time limits: a process may take its tests' own timeouts (robot's `[Timeout]`/`Test Timeout`) plus, per suite,
   its longest test timeout for setup and teardown, plus a start-up allowance.
 """
@@ -181,9 +181,10 @@ def deal(phase: str, tests: list[Test], mode: str, processes: int, durations: di
         groups = [[test] for test in tests]
     else:
         known = sum(1 for test in tests if test.full_name in durations)
-        # Without a measured time for most tests, smaller batches handed out as processes finish even out
-        # what the estimate gets wrong, at the price of a few more robot starts.
-        groups = _pack(tests, processes if known >= len(tests) / 2 else min(3 * processes, len(tests)), durations)
+        # Without a measured time for most tests, smaller batches (up to 3 x N, of 5 tests at least) handed out
+        # as processes finish even out what the estimate gets wrong, at the price of a few more robot starts.
+        bins = processes if known >= len(tests) / 2 else max(processes, min(3 * processes, len(tests) // 5))
+        groups = _pack(tests, bins, durations)
     return [_batch(phase, number, group) for number, group in enumerate(groups, start=1)]
 
 
