@@ -1,6 +1,6 @@
-"""`./run.sh docs`: keyword documentation (libdoc HTML) of every Robot library in libraries/ and every
-resources/*.resource, into results/docs/ with an index.html. Modules whose name starts with `_`, listeners and
-plain helper modules (no class named like the module, e.g. guard.py) are not libraries.
+"""`./run.sh docs`: keyword documentation (libdoc HTML) of every Robot library in libraries/ (a module, or a
+package's __init__.py, with a class named like it) and every resources/*.resource, into results/docs/ with an
+index.html. Names starting with `_`, listeners and plain helper modules (e.g. guard.py) are not libraries.
 """
 
 from __future__ import annotations
@@ -22,12 +22,12 @@ def check(args: list[str]) -> None:
         raise BadInput(f"docs takes no arguments, got '{' '.join(args)}'")
 
 
-def is_library(path: Path) -> bool:
-    """A class named like the module, and not a listener."""
+def is_library(path: Path, name: str) -> bool:
+    """A class named like the module (or package), and not a listener."""
     text = path.read_text(encoding="utf-8")
     return (
-        not path.stem.startswith("_")
-        and re.search(rf"^class {re.escape(path.stem)}\b", text, re.MULTILINE) is not None
+        not name.startswith("_")
+        and re.search(rf"^class {re.escape(name)}\b", text, re.MULTILINE) is not None
         and "ROBOT_LISTENER_API_VERSION" not in text
     )
 
@@ -35,19 +35,21 @@ def is_library(path: Path) -> bool:
 def main(args: list[str]) -> int:
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
-    sources = [p for p in sorted((ROOT / "libraries").glob("*.py")) if is_library(p)]
-    sources += sorted((ROOT / "resources").glob("*.resource"))
+    libraries = ROOT / "libraries"
+    sources = [(p.stem, str(p)) for p in sorted(libraries.glob("*.py")) if is_library(p, p.stem)]
+    packages = sorted(p.parent for p in libraries.glob("*/__init__.py"))
+    sources += [(p.name, p.name) for p in packages if is_library(p / "__init__.py", p.name)]  # imported by name
+    sources += [(p.stem, str(p)) for p in sorted((ROOT / "resources").glob("*.resource"))]
     entries, failed = [], 0
-    for source in sources:
-        command = [sys.executable, "-m", "robot.libdoc", "--pythonpath", str(ROOT / "libraries"), "--format", "HTML"]
-        done = subprocess.run(
-            [*command, str(source), str(OUT / f"{source.stem}.html")], capture_output=True, text=True, check=False
-        )
+    for name, source in sources:
+        command = [sys.executable, "-m", "robot.libdoc", "--pythonpath", str(libraries), "--format", "HTML"]
+        command += [source, str(OUT / f"{name}.html")]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
         if done.returncode == 0:
-            entries.append(source.stem)
+            entries.append(name)
         else:
             tail = (done.stdout + done.stderr).strip().splitlines()[-1:] or ["no output"]
-            print(f"docs: libdoc failed for {source.relative_to(ROOT)}: {tail[0]}", file=sys.stderr)
+            print(f"docs: libdoc failed for {name}: {tail[0]}", file=sys.stderr)
             failed = 1
     items = "".join(f'<li><a href="{name}.html">{name}</a></li>\n' for name in entries)
     (OUT / "index.html").write_text(
