@@ -1,7 +1,7 @@
 """`./run.sh local` (ci under CI) on the full functional suites, as the last step of `./run.sh test`.
 
 Skipped when suites/ has no functional test yet, or with SELFTEST_SKIP_SUITES=1 (quick self-test runs).
-The stack is the one selftest.sh brought up (run.sh leaves a healthy stack alone).
+The stack is the one `./run.sh test` brought up (run.sh leaves a healthy stack alone).
 """
 
 from __future__ import annotations
