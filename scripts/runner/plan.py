@@ -161,10 +161,10 @@ def load_durations(path: Path) -> dict[str, float]:
 
 
 def save_durations(path: Path, measured: dict[str, float]) -> None:
-    """Keep the elapsed time of every test that ran (the mean with the previous value, to damp noise)."""
+    """Keep the elapsed time of every test that ran, its last run's: a changed test is dealt by what it takes
+    now (all tests of one run are slowed alike by a busy machine, so their ratios hold)."""
     known = load_durations(path)
-    for name, elapsed in measured.items():
-        known[name] = round((known[name] + elapsed) / 2 if name in known else elapsed, 3)
+    known.update({name: round(elapsed, 3) for name, elapsed in measured.items()})
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
     temporary.write_text(json.dumps(known, indent=0, sort_keys=True), encoding="utf-8")
