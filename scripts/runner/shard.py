@@ -1,13 +1,15 @@
 """Sharded runs of the suites: split the tests over N runs (CI: N runners), then merge them into one report.
 
-  ./run.sh shard [local] [--shards N] [--env ENV] [--compare] [-- RUN.SH OPTIONS...]   (also scripts/shard.sh)
+(`scripts/shard.sh ...`, what the workflow calls, is the same as `./run.sh shard ...`.)
+
+  scripts/shard.sh [local] [--shards N] [--env ENV] [--compare] [-- RUN.SH OPTIONS...]
       The whole sharded path on this machine: shard 1..N one after the other (each is `./run.sh ENV` with the
       shard filter), then the merge into results/ENV/<UTC timestamp>/ (+ results/ENV/latest). --compare also
       runs the same suites unsharded and checks that the merged report has the same totals and tests (exit 1
       when not; that run is kept in results/shards/<stamp>/unsharded/). Default: 2 shards, ENV ci.
-  ./run.sh shard run INDEX TOTAL [--env ENV] [-- RUN.SH OPTIONS...]
+  scripts/shard.sh run INDEX TOTAL [--env ENV] [-- RUN.SH OPTIONS...]
       One shard (what each CI matrix job runs): `./run.sh ENV` keeping only the tests of shard INDEX.
-  ./run.sh shard merge [--env ENV] PATH...
+  scripts/shard.sh merge [--env ENV] PATH...
       Merge the shards' output.xml files (PATH: a file, or a directory searched for output.xml, skipping
       `latest` links and `.parts`) into results/ENV/<UTC timestamp>/ and point results/ENV/latest at it.
       Flaky tests stay tagged `flaky`; the merged report names them in its metadata.

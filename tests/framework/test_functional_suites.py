@@ -10,7 +10,7 @@ import os
 
 import pytest
 from _helpers import ROOT, run
-from robot.api import TestSuiteBuilder
+from robot.api import TestSuiteBuilder as SuiteBuilder  # not collected by pytest as a test class
 from SecretRedactor import scan
 
 ENVIRONMENT = os.environ.get("SELFTEST_ENV") or ("ci" if os.environ.get("CI") == "true" else "local")
@@ -18,7 +18,7 @@ ENVIRONMENT = os.environ.get("SELFTEST_ENV") or ("ci" if os.environ.get("CI") ==
 
 def functional_test_count() -> int:
     """Tests of suites/ that are not stress tests (nothing runs)."""
-    suite = TestSuiteBuilder().build(str(ROOT / "suites"))
+    suite = SuiteBuilder().build(str(ROOT / "suites"))
     return sum(1 for test in suite.all_tests if "stress" not in test.tags)
 
 
