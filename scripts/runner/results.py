@@ -58,7 +58,8 @@ class Outcome:
 
 
 def first_line(message: str, limit: int = 200) -> str:
-    line = next((part.strip() for part in message.splitlines() if part.strip()), "")
+    """A message on one line (its lines joined: robot's first line is often only a heading), cut at `limit`."""
+    line = " ".join(message.split())
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
