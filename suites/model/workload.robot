@@ -13,7 +13,26 @@ Suite Teardown    Ledger Should Reconcile For This Suite
 Test Setup        Common Test Setup
 Test Teardown     Common Test Teardown
 
-Test Tags         model
+Test Tags    model
+...          rule:money.balance-equals-ledger
+...          rule:money.no-negative-balance
+...          rule:money.transfer-atomic
+...          rule:idempotency.in-use
+...          rule:idempotency.replay-byte-identical
+...          rule:idempotency.replay-no-reexecution
+...          rule:resources.balance-after
+...          rule:history.cursor-walk
+...          rule:webhooks.repeat-no-change
+...          rule:commands.once-per-id
+...          rule:events.exactly-once
+...          rule:gateway.no-retry
+...          rule:auth.expired-token
+...          rule:http.documented-responses
+...          rule:events.credit-applied
+...          rule:wallets.get
+...          rule:webhooks.settle-succeeded
+...          rule:deposits.succeeded
+...          rule:commands.credit-applied
 
 
 *** Test Cases ***
@@ -21,24 +40,5 @@ The Wallet Keeps Every Promise Under A Seeded Concurrent Workload
     [Documentation]    Concurrent deposits (every gateway outcome), settlements, withdrawals, transfers both ways,
     ...    credit commands, keys sent twice at once and replayed at once and late, history walks during writes,
     ...    an old cursor, an expired token and balances past 2^32; then every rule checked at once.
-    [Tags]    rule:money.balance-equals-ledger
-    ...       rule:money.no-negative-balance
-    ...       rule:money.transfer-atomic
-    ...       rule:idempotency.in-use
-    ...       rule:idempotency.replay-byte-identical
-    ...       rule:idempotency.replay-no-reexecution
-    ...       rule:resources.balance-after
-    ...       rule:history.cursor-walk
-    ...       rule:webhooks.repeat-no-change
-    ...       rule:commands.once-per-id
-    ...       rule:events.exactly-once
-    ...       rule:gateway.no-retry
-    ...       rule:auth.expired-token
-    ...       rule:http.documented-responses
-    ...       rule:events.credit-applied
-    ...       rule:wallets.get
-    ...       rule:webhooks.settle-succeeded
-    ...       rule:deposits.succeeded
-    ...       rule:commands.credit-applied
     ${run}    Run The Seeded Workload
     The Workload Should Keep Every Rule    ${run}
