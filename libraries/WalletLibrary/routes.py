@@ -17,6 +17,20 @@ from requests.structures import CaseInsensitiveDict
 from .matcher import expected_value
 
 AUTO = "auto"  # a fresh unique Idempotency-Key / X-Request-ID
+# The fields of a transaction (contract section 3) besides `created_at`.
+TRANSACTION_FIELDS = (
+    "id",
+    "wallet_id",
+    "type",
+    "status",
+    "amount",
+    "currency",
+    "balance_after",
+    "transfer_id",
+    "counterparty_wallet_id",
+    "gateway_charge_id",
+    "failure_code",
+)
 OPTIONS = ("owner", "token", "idempotency_key", "body", "omit", "request_id", "headers", "query", "validate")
 
 

@@ -11,7 +11,7 @@ from .. import matcher
 from ..changes import EVENT_OF_TRANSACTION
 from . import LibraryComponent
 
-TRANSACTION_FIELDS = ("wallet_id", "amount", "currency")
+EVENT_TRANSACTION_FIELDS = ("wallet_id", "amount", "currency")  # what a money event repeats
 TRANSFER_FIELDS = ("source_wallet_id", "destination_wallet_id", "amount", "currency")
 
 
@@ -99,7 +99,7 @@ def _expected_event(change: Mapping[str, Any]) -> tuple[str, dict[str, Any], dic
         raise AssertionError(
             f"a {change.get('status')} {change.get('type')} transaction produces no event in the contract"
         )
-    data = {name: change[name] for name in TRANSACTION_FIELDS if name in change}
+    data = {name: change[name] for name in EVENT_TRANSACTION_FIELDS if name in change}
     if event_type == "deposit.failed":
         data["failure_code"] = change.get("failure_code")
     else:

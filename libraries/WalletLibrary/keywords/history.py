@@ -8,23 +8,10 @@ from typing import Any
 from robot.api.deco import keyword
 
 from .. import matcher
-from ..routes import ApiResponse, wallet_id
+from ..routes import TRANSACTION_FIELDS, ApiResponse, wallet_id
 from . import LibraryComponent
 
 Wallet = Mapping[str, Any] | str
-TRANSACTION_FIELDS = (
-    "id",
-    "wallet_id",
-    "type",
-    "status",
-    "amount",
-    "currency",
-    "balance_after",
-    "transfer_id",
-    "counterparty_wallet_id",
-    "gateway_charge_id",
-    "failure_code",
-)
 MAX_PAGES = 500
 
 
