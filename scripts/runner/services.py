@@ -20,7 +20,8 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from runner import ROOT
 
@@ -187,3 +188,42 @@ def stack(command: str, services: list[str], say: Callable[[str], None]) -> bool
     for line in done.stdout.splitlines():
         say(line)
     return done.returncode == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _moved(url: str, name: str, user: str | None = None) -> str:
+    """The URL on the database/vhost `name`, optionally as user `user` (password the same)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc if user is None else f"{user}:{user}@{parts.netloc.rsplit('@', 1)[-1]}"
+    return urlunsplit((parts.scheme, netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def private_stack(name: str, state_dir: Path) -> dict[str, str]:
+    """The settings of a stack of our own in process mode: the stand-in and the mock on free ports, database,
+    vhost, wallet role and RabbitMQ user `name` (created by `stack up` when missing), pid files and logs in
+    `state_dir`. Nothing of it is shared with the local stack or another run's."""
+    from variables._settings import resolve
+
+    local = resolve("local", {})
+    wallet, mock = f"http://127.0.0.1:{_free_port()}", f"http://127.0.0.1:{_free_port()}"
+    return {
+        "WALLET_API_URL": wallet,
+        "GATEWAY_MOCK_URL": mock,
+        "GATEWAY_URL": mock,
+        "WALLET_WEBHOOK_URL": f"{wallet}/v1/webhooks/payment-gateway",
+        "DATABASE_URL": _moved(local["DATABASE_URL"], name),
+        "WALLET_DATABASE_URL": _moved(local["WALLET_DATABASE_URL"], name, name),
+        "AMQP_URL": _moved(local["AMQP_URL"], name),
+        "WALLET_AMQP_URL": _moved(local["WALLET_AMQP_URL"], name, name),
+        "RABBITMQ_VHOST": name,
+        "WALLET_DB_ROLE": name,
+        "WALLET_AMQP_USER": name,
+        "STACK_SERVICES": " ".join(SERVICES),
+        "STACK_STATE_DIR": str(state_dir),
+        "STACK_MODE": "process",
+    }
