@@ -1,13 +1,12 @@
 """`./run.sh [ENV] [options] [robot options] [paths]`: one run of the suites (see README.md, "How a run works").
 
 plan (robot lists the selected tests) -> local stack (only what is missing) -> preflight (every service, 2 s)
--> parallel phase (robot processes) -> its reruns -> serial phase (destructive) -> its reruns -> stack stopped
-(what this run started) -> one merged report, counts checked -> secret scan -> summary and exit status.
+-> parallel phase (pabot) and its reruns -> serial phase (destructive) and its reruns (runner.phases) -> stack
+stopped (what this run started) -> one merged report, counts checked -> secret scan -> summary and exit status.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import shutil
@@ -18,12 +17,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from runner import ROOT, plan, procs, results, results_root, services, shown
+from runner import ROOT, plan, results, results_root, services, shown
 from runner.options import BadInput, RunOptions
+from runner.phases import Phases
 from variables._settings import SETTING_NAMES, resolve
-
-PHASES = ("parallel", "serial")
-DURATIONS = ROOT / "results" / ".durations.json"  # measured test times of suites/, for dealing the tests
 
 
 class Interrupted(Exception):
@@ -128,7 +125,6 @@ def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, s
         what = "stress tests" if opts.stress else "tests"
         paths = " ".join(shown(source) for source in sources)
         raise BadInput(f"no {what} selected in {paths} with these options (ENV {opts.environment})")
-    durations = plan.load_durations(DURATIONS)
     timer.mark("plan")
 
     if missing:
@@ -146,7 +142,6 @@ def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, s
         console.say(f"the local stack is already healthy ({' '.join(wanted)}); it stays up after the run")
 
     out = results_dir(opts.environment)
-    parts = out / ".parts"
     console.attach(out / "console.log")
     run_id = os.environ.get("RUN_ID") or f"{datetime.now(UTC):%m%d%H%M%S}-{secrets.token_hex(3)}"
     os.environ["RUN_ID"] = run_id
@@ -154,87 +149,23 @@ def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, s
         f"environment {opts.environment}, run id {run_id}, {len(phases['parallel'])} parallel + "
         f"{len(phases['serial'])} serial tests ({opts.mode}, {opts.processes} processes)"
     )
-    command = _command_maker(opts, sources, run_id, out)
-    first: list[procs.Process] = []
-    reruns: list[procs.Process] = []
-    reader = results.Reader()
-    for phase in PHASES:
-        batches = plan.deal(phase, phases[phase], opts.mode, opts.processes, durations)
-        if not batches:
-            continue
-        label = "stress" if opts.stress else phase
-        console.say(f"{phase} phase: {len(phases[phase])} {label} tests in {len(batches)} robot processes")
-        done = procs.run(batches, command, parts, opts.processes, _reporter(console, len(batches), reader))
-        first += done
-        timer.mark(phase)
-        # Failed as the processes reported them; a test failed only by its suite's teardown is not rerun.
-        failed = [t for p in done if not p.died for t in p.batch.tests if (p.ended or {}).get(t.full_name) == "FAIL"]
-        if failed and not opts.stress:
-            again = plan.deal(f"{phase}-rerun", failed, opts.mode, opts.processes, {})
-            console.say(f"{phase} phase: rerunning {len(failed)} failed tests in fresh processes")
-            reruns += procs.run(again, command, parts, opts.processes, _reporter(console, len(again), reader))
-            timer.mark(f"{phase} reruns")
+    run = Phases(opts, sources, run_id, out, console.say, timer)
+    for phase in ("parallel", "serial"):
+        if phases[phase]:
+            run.run(phase, phases[phase])
     _stop_started(started, console)
     timer.mark("stack stop")
     chosen = [*phases["parallel"], *phases["serial"]]
-    return _report(opts, planned.root, chosen, first, reruns, reader, out, console, timer)
+    return _report(opts, planned.root, chosen, run, out, console, timer)
 
 
-def _command_maker(opts: RunOptions, sources: list[str], run_id: str, out: Path):
-    common = [
-        sys.executable, "-m", "robot", "--console", "dotted",
-        "--variablefile", str(ROOT / "variables" / f"{opts.environment}.py"),
-        "--listener", str(ROOT / "libraries" / "SecretRedactor.py"),
-        "--pythonpath", str(ROOT / "libraries"),
-        "--variable", f"RUN_ID:{run_id}",
-        "--pythonpath", str(plan.HOOKS),
-        *plan.common_naming(opts, sources),
-    ]  # fmt: skip
-    if opts.stress:  # Locust's HTML/CSV files go next to the report
-        common += ["--variable", f"STRESS_PROFILE:{opts.profile or 'smoke'}", "--variable", f"STRESS_REPORT_DIR:{out}"]
-        common += ["--variable", f"STRESS_WORKERS:{opts.workers}"] if opts.workers else []
-
-    def command(batch: plan.Batch, directory: Path) -> list[str]:
-        selection = directory / "tests.json"
-        selection.write_text(json.dumps([test.path for test in batch.tests]), encoding="utf-8")
-        own = ["--outputdir", str(directory), "--output", "output.xml", "--report", "NONE", "--log", "NONE"]
-        own += ["--prerunmodifier", f"runner_hooks.Select:{selection}"]
-        files = {test.source for test in batch.tests}
-        if all(files) and not any(char in "".join(files) for char in "*?["):  # robot parses only these files
-            own += [item for source in sorted(files) for item in ("--parseinclude", source)]
-        own += ["--listener", f"runner_hooks.Progress:{directory / 'progress.jsonl'}"]
-        return [*common, *opts.robot_args, *own, *sources]
-
-    return command
-
-
-def _reporter(console: Console, total: int, reader: results.Reader):
-    """One line per finished process (with many processes, per-test mode: every tenth, and every failure)."""
-    count = 0
-    every = 1 if total <= 20 else total // 10
-
-    def on_end(process: procs.Process) -> None:
-        nonlocal count
-        count += 1
-        reader.add(process.output)
-        statuses = list((process.ended or {}).values())
-        tally = f"{statuses.count('PASS')} passed, {statuses.count('FAIL')} failed"
-        if count % every == 0 or count == total or "FAIL" in statuses or process.died:
-            tests = len(process.batch.tests)
-            console.say(f"[{count}/{total}] {process.label}: {tests} tests, {tally} in {process.elapsed:.1f} s")
-        if process.died:
-            console.say(f"LOST: {process.describe()}")
-
-    return on_end
-
-
-def _report(opts, root, planned, first, reruns, reader, out, console, timer) -> int:
+def _report(opts, root, planned, run: Phases, out, console, timer) -> int:
     status = 0
-    outcome = results.combine(planned, first, reruns, opts.fail_on_flaky, root, reader)
+    outcome = results.combine(planned, run.first, run.reruns, opts.fail_on_flaky, root, run.reader)
     outcome.result.suite.metadata["Run phases"] = timer.line()
     results.write(outcome.result, out)
     if all(Path(source).resolve().is_relative_to(ROOT / "suites") for source in opts.sources or [ROOT / "suites"]):
-        plan.save_durations(DURATIONS, outcome.elapsed)  # the project's suites only, not throwaway ones
+        plan.save_durations(plan.DURATIONS, outcome.elapsed)  # the project's suites only, not throwaway ones
     (out.parent / "latest").unlink(missing_ok=True)
     (out.parent / "latest").symlink_to(out.name)
     timer.mark("report")

@@ -16,7 +16,7 @@ from robot.api import ExecutionResult
 sys.path.insert(0, str(ROOT / "scripts"))
 import dashboard
 import notify
-from runner import options, plan, results
+from runner import options, parallel, plan, results
 
 RUN_SH = str(ROOT / "run.sh")
 
@@ -139,13 +139,14 @@ def test_a_test_that_always_fails_still_fails_the_run(engine):
     assert "replay the failures: ./run.sh local --rerunfailed" in result.stdout
 
 
-@pytest.mark.parametrize("mode", ["--chunk", "--serial"])
-def test_a_killed_robot_process_fails_the_run_with_its_name_and_loses_no_test(engine, mode):
+@pytest.mark.parametrize(("mode", "folder"), [("--chunk", r"parallel/pabot_results/\d+"), ("--serial", "parallel")])
+def test_a_killed_robot_process_fails_the_run_with_its_name_and_loses_no_test(engine, mode, folder):
     result, output = engine(KILLED, mode)
     assert result.returncode == 1
     lost = [line for line in result.stdout.splitlines() if line.startswith("run.sh: LOST ")]
     assert len(lost) == 1, result.stdout
-    assert re.search(r"parallel process \d+ \(pid \d+, \d tests?\) was killed by SIGKILL", lost[0]), lost[0]
+    named = rf"parallel process \d+ \(\.parts/{folder}, pid \d+, \d tests?\) was killed by SIGKILL"
+    assert re.search(named, lost[0]), lost[0]
     assert "while running 'Suites.Demo.Kills Its Robot Process'" in lost[0]
     tests = results_of(output)
     assert sorted(tests) == ["Kills Its Robot Process", "Never Runs", "Passes Before"], "no test dropped"
@@ -156,13 +157,35 @@ def test_a_killed_robot_process_fails_the_run_with_its_name_and_loses_no_test(en
     assert "rerunning" not in result.stdout, "the tests of a lost process are not rerun"
 
 
-def test_a_test_stuck_past_its_timeout_is_stopped_and_named(engine):
-    result, output = engine(HANGS, timeout=60)
+def test_a_test_stuck_past_its_timeout_is_stopped_with_its_process_and_named(engine):
+    result, output = engine(HANGS, timeout=90)
     assert result.returncode == 1
-    assert result.seconds < 40, f"the engine took {result.seconds:.0f} s to give up on a hung process"
-    stopped = r"LOST +parallel process 1 .*'Suites.Demo.Blocks Past Its Timeout' ran \d+ s, past its timeout of 1 s"
-    assert re.search(stopped, result.stdout), result.stdout
-    assert results_of(output)["Blocks Past Its Timeout"].status == "FAIL"
+    # pabot's --processtimeout: 20 s to start + the test's 1 s + 1 s for its suite's setup and teardown
+    assert result.seconds < 45, f"the engine took {result.seconds:.0f} s to give up on a hung process"
+    stopped = r"LOST +parallel process 1 .* was stopped after [\d.]+ s: pabot's --processtimeout of 22 s"
+    assert re.search(stopped + r".* while running 'Suites.Demo.Blocks Past Its Timeout'", result.stdout), result.stdout
+    hung = results_of(output)["Blocks Past Its Timeout"]
+    assert hung.status == "FAIL" and "--processtimeout" in hung.message
+
+
+def test_the_ordering_file_has_one_group_per_process_and_pabot_names_map_back():
+    def test(name: str, index: int) -> plan.Test:
+        return plan.Test(f"S.A.{name}", ["A", name], ["S", "A"], [], 60.0, index)
+
+    batches = [
+        plan.Batch("parallel", 1, [test("T1", 0), test("Price [EUR] Is * Shown?", 1)]),
+        plan.Batch("parallel", 2, [test("T3", 2)]),
+    ]
+    assert parallel.ordering(batches, grouped=True) == (
+        "{\n--test S.A.T1\n--test S.A.Price [EUR] Is * Shown?\n}\n{\n--test S.A.T3\n}\n"
+    )
+    assert (
+        parallel.ordering(batches, grouped=False)
+        == "--test S.A.T1\n--test S.A.Price [EUR] Is * Shown?\n--test S.A.T3\n"
+    )
+    # pabot passes each name to robot as a pattern with [, ? and * escaped (pabot/execution_items.py, TestItem)
+    assert parallel.unescape("S.A.Price [[]EUR] Is [*] Shown[?]") == "S.A.Price [EUR] Is * Shown?"
+    assert parallel.unescape("S.A.[[][*]]") == "S.A.[*]"
 
 
 @pytest.mark.parametrize(
