@@ -3,6 +3,12 @@
 - Parallel phase: pabot (runner.parallel) with the engine's batches as ordering groups; `--serial` runs it in one
   plain robot process. Serial phase (tests tagged destructive; stress tests with --stress): one plain robot
   process (runner.robots). Reruns: the tests that failed, once more in fresh processes, the same way.
+- The serial phase runs alongside the parallel phase, on a private stack of its own (runner.services
+  .private_stack: the stand-in and the mock on free ports, database, wallet role, vhost and RabbitMQ user
+  `wallet_destructive`), when the wallet under test is the stand-in this run manages in process mode: its
+  destructive tests then only disturb the private stack's role and user, nothing the parallel phase uses.
+  Otherwise (WALLET_API_URL/GATEWAY_MOCK_URL of your own, WALLET_API_IMAGE, Docker mode, or the private stack
+  busy with another run or not starting) it runs after the parallel phase, as always.
 """
 
 from __future__ import annotations
@@ -11,13 +17,28 @@ import json
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
-from runner import ROOT, parallel, plan, results, robots
+from runner import ROOT, parallel, plan, results, robots, services
 from runner.options import RunOptions, robot_option
 
+PRIVATE = "wallet_destructive"  # the private stack's database, role, vhost and RabbitMQ user
 ADDING = {"rerunfailed", "rerunfailedsuites"}  # robot options that add tests to pabot's groups: the plan has them
+
+
+def why_not_alongside(opts: RunOptions, user_set: set[str]) -> str:
+    """'' when the serial phase can run alongside the parallel one on a private stack, else why not."""
+    managed = services.managed(user_set) if opts.environment in ("local", "ci") else []
+    for name, setting in services.SERVICES.items():
+        if name not in managed:
+            return f"{setting} is set: a service of your own, not the stand-in this run manages"
+    if os.environ.get("WALLET_API_IMAGE"):
+        return "WALLET_API_IMAGE is set: the wallet under test is not the stand-in"
+    if services.stack_mode() != "process":
+        return "the local stack runs in Docker"
+    return ""
 
 
 class Phases:
@@ -30,6 +51,8 @@ class Phases:
         self.reader = results.Reader()
         self.first: list[robots.Process] = []
         self.reruns: list[robots.Process] = []
+        self.stopping = threading.Event()
+        self.job: threading.Thread | None = None  # the serial phase alongside (see alongside())
         self.common = [
             "--variablefile", str(ROOT / "variables" / f"{opts.environment}.py"),
             "--listener", str(ROOT / "libraries" / "SecretRedactor.py"),
@@ -49,21 +72,30 @@ class Phases:
             "PYTHONPATH": os.pathsep.join(filter(None, [str(plan.HOOKS), os.environ.get("PYTHONPATH")])),
         }
 
-    def run(self, phase: str, tests: list[plan.Test]) -> None:
-        """A phase and its reruns."""
+    def run(self, phase: str, tests: list[plan.Test], env: dict[str, str] | None = None, beside: bool = False):
+        """A phase and its reruns (`env`: other settings, e.g. a private stack's; `beside`: timed alongside)."""
+        env = {**self.env, **(env or {})}
         batches = plan.deal(phase, tests, self.opts.mode, self.opts.processes, self.durations)
         what = "stress" if self.opts.stress else phase
         self.say(f"{phase} phase: {len(tests)} {what} tests in {len(batches)} robot processes")
-        done = self._execute(phase, batches, self.env)
+        started = time.monotonic()
+        done = self._execute(phase, batches, env)
         self.first += done
-        self.timer.mark(phase)
+        self._mark(phase + (" alongside" if beside else ""), started, beside)
         # Failed as the processes reported them; a test failed only by its suite's teardown is not rerun.
         failed = [t for p in done if not p.died for t in p.batch.tests if p.ended.get(t.full_name) == "FAIL"]
-        if failed and not self.opts.stress:
+        if failed and not self.opts.stress and not self.stopping.is_set():
             again = plan.deal(f"{phase}-rerun", failed, self.opts.mode, self.opts.processes, {})
             self.say(f"{phase} phase: rerunning {len(failed)} failed tests in fresh processes")
-            self.reruns += self._execute(f"{phase}-rerun", again, self.env)
-            self.timer.mark(f"{phase} reruns")
+            started = time.monotonic()
+            self.reruns += self._execute(f"{phase}-rerun", again, env)
+            self._mark(f"{phase} reruns" + (" alongside" if beside else ""), started, beside)
+
+    def _mark(self, name: str, started: float, beside: bool) -> None:
+        if beside:
+            self.timer.beside(name, time.monotonic() - started)
+        else:
+            self.timer.mark(name)
 
     def _execute(self, name: str, batches: list[plan.Batch], env: dict[str, str]) -> list[robots.Process]:
         folder = self.parts / name
@@ -120,6 +152,45 @@ class Phases:
                 self.say(f"LOST: {process.describe()}")
 
         return on_end
+
+    # ----------------------------------------------------------------- the serial phase on a private stack
+
+    def alongside(self, tests: list[plan.Test]) -> threading.Thread:
+        """Start the serial phase on a private stack in a thread; `.why` is set when it could not run there
+        (then it has run nothing), `.error` when it failed."""
+        job = threading.Thread(target=self._private, args=(tests,), name="serial-alongside", daemon=True)
+        job.why, job.error = "", None
+        job.start()
+        return job
+
+    def _private(self, tests: list[plan.Test]) -> None:
+        job = threading.current_thread()
+        claim = services.claim(PRIVATE)
+        if claim is None:
+            job.why = f"another run is using the private stack {PRIVATE}"
+            return
+        started = time.monotonic()
+        settings = services.private_stack(PRIVATE, self.parts / "serial-stack")
+        env = {**self.env, **settings}
+        lines: list[str] = []
+        try:
+            if not services.stack("up", list(services.SERVICES), lines.append, env):
+                job.why = f"the private stack did not start ({' '.join(lines[-1:])})"
+                return
+            self.timer.beside("private stack", time.monotonic() - started)
+            self.say(
+                f"serial phase: alongside the parallel phase, against a private stack (wallet "
+                f"{settings['WALLET_API_URL']}; database, role, vhost and RabbitMQ user {PRIVATE})"
+            )
+            if not self.stopping.is_set():
+                self.run("serial", tests, settings, beside=True)
+        except BaseException as error:  # re-raised by the main thread
+            job.error = error
+        finally:
+            stopped = time.monotonic()
+            services.stack("down", list(services.SERVICES), lines.append, env)
+            self.timer.beside("private stack", time.monotonic() - stopped)
+            claim.close()
 
 
 def _without(args: list[str], names: set[str]) -> list[str]:

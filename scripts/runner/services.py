@@ -11,10 +11,13 @@ RABBITMQ_MANAGEMENT_USER/PASSWORD. The first problem is one line naming the sett
 from __future__ import annotations
 
 import base64
+import fcntl
 import os
 import re
+import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.error
@@ -173,9 +176,10 @@ def managed(user_set: set[str]) -> list[str]:
     return [name for name, setting in SERVICES.items() if setting not in user_set]
 
 
-def stack(command: str, services: list[str], say: Callable[[str], None]) -> bool:
-    """`scripts/stack.sh COMMAND SERVICES...`, its output passed to `say`; True when it succeeded."""
-    env = {**os.environ, "STACK_SERVICES": " ".join(services)}
+def stack(command: str, services: list[str], say: Callable[[str], None], env: dict[str, str] | None = None) -> bool:
+    """`scripts/stack.sh COMMAND SERVICES...` (with `env`, else the run's settings), its output passed to `say`;
+    True when it succeeded."""
+    env = {**(env or os.environ), "STACK_SERVICES": " ".join(services)}
     done = subprocess.run(
         ["bash", str(ROOT / "scripts" / "stack.sh"), command, *services],
         env=env,
@@ -188,6 +192,18 @@ def stack(command: str, services: list[str], say: Callable[[str], None]) -> bool
     for line in done.stdout.splitlines():
         say(line)
     return done.returncode == 0
+
+
+def stack_mode() -> str:
+    """How `./run.sh stack up` runs the stack: STACK_MODE, else docker when a Docker engine answers, else process."""
+    mode = os.environ.get("STACK_MODE", "").strip() or "auto"
+    if mode != "auto" or not shutil.which("docker"):
+        return "process" if mode == "auto" else mode
+    try:
+        answered = subprocess.run(["docker", "info"], capture_output=True, timeout=10, check=False).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        answered = False
+    return "docker" if answered else "process"
 
 
 def _free_port() -> int:
@@ -227,3 +243,15 @@ def private_stack(name: str, state_dir: Path) -> dict[str, str]:
         "STACK_STATE_DIR": str(state_dir),
         "STACK_MODE": "process",
     }
+
+
+def claim(name: str):
+    """This machine's claim on the private stack `name` (its database, role, vhost and user are shared by name
+    with every checkout): the open lock file (close it to release), None while another run holds it."""
+    handle = open(Path(tempfile.gettempdir()) / f"{name}.lock", "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle

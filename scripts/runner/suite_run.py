@@ -1,8 +1,9 @@
 """`./run.sh [ENV] [options] [robot options] [paths]`: one run of the suites (see README.md, "How a run works").
 
 plan (robot lists the selected tests) -> local stack (only what is missing) -> preflight (every service, 2 s)
--> parallel phase (pabot) and its reruns -> serial phase (destructive) and its reruns (runner.phases) -> stack
-stopped (what this run started) -> one merged report, counts checked -> secret scan -> summary and exit status.
+-> parallel phase (pabot) and its reruns, the serial (destructive) phase alongside it on a private stack or after
+it (runner.phases) -> stack stopped (what this run started) -> one merged report, counts checked -> secret scan ->
+summary and exit status.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from runner import ROOT, plan, results, results_root, services, shown
+from runner import ROOT, plan, results, results_root, robots, services, shown
 from runner.options import BadInput, RunOptions
-from runner.phases import Phases
+from runner.phases import Phases, why_not_alongside
 from variables._settings import SETTING_NAMES, resolve
 
 
@@ -33,15 +35,17 @@ class Console:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.file = None
+        self.lock = threading.Lock()  # the serial phase may run alongside in a thread
 
     def say(self, text: str, prefix: str = "run.sh: ") -> None:
         line = prefix + text
-        print(line, flush=True)
-        if self.file:
-            self.file.write(line + "\n")
-            self.file.flush()
-        else:
-            self.lines.append(line)
+        with self.lock:
+            print(line, flush=True)
+            if self.file:
+                self.file.write(line + "\n")
+                self.file.flush()
+            else:
+                self.lines.append(line)
 
     def attach(self, path: Path) -> None:
         self.file = open(path, "a", encoding="utf-8")
@@ -49,17 +53,24 @@ class Console:
 
 
 class Timer:
+    """The time of each step, one after the other (`mark`), and of what ran alongside them (`beside`)."""
+
     def __init__(self) -> None:
         self.start = self.last = time.monotonic()
         self.marks: dict[str, float] = {}
+        self.besides: dict[str, float] = {}
 
     def mark(self, name: str) -> None:
         now = time.monotonic()
         self.marks[name] = self.marks.get(name, 0.0) + now - self.last
         self.last = now
 
+    def beside(self, name: str, seconds: float) -> None:
+        self.besides[name] = self.besides.get(name, 0.0) + seconds
+
     def line(self) -> str:
         parts = [f"{name} {seconds:.1f} s" for name, seconds in self.marks.items()]
+        parts += [f"{name} {seconds:.1f} s" for name, seconds in self.besides.items()]
         return ", ".join([*parts, f"total {time.monotonic() - self.start:.1f} s"])
 
 
@@ -87,9 +98,9 @@ def main(opts: RunOptions) -> int:
         signal.signal(signum, _interrupt)
     user_set = {name for name in SETTING_NAMES if os.environ.get(name)}
     os.environ.update(resolve(opts.environment))
-    console, timer, started = Console(), Timer(), []
+    console, timer, started, running = Console(), Timer(), [], []
     try:
-        return _run(opts, user_set, console, timer, started)
+        return _run(opts, user_set, console, timer, started, running)
     except BadInput as error:
         print(f"run.sh: {error}", file=sys.stderr)
         return 2
@@ -97,9 +108,16 @@ def main(opts: RunOptions) -> int:
         print(f"run.sh: {error}", file=sys.stderr)
         return 2
     except Interrupted as stop:
+        for phases in running:
+            phases.stopping.set()
+        robots.stop_all()
         console.say(f"interrupted ({stop}); the robot processes were stopped")
         return 130
     finally:
+        for phases in running:
+            phases.stopping.set()
+            if phases.job:
+                phases.job.join()  # it stops its private stack
         _stop_started(started, console)
 
 
@@ -111,7 +129,7 @@ def _stop_started(started: list[str], console: Console) -> None:
         started.clear()
 
 
-def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, started: list[str]) -> int:
+def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, started: list, running: list) -> int:
     sources = opts.sources or [str(ROOT / "suites")]
     wanted = services.managed(user_set) if opts.environment in ("local", "ci") else []
     missing = [name for name in wanted if not services.healthy(os.environ[services.SERVICES[name]])]
@@ -150,9 +168,23 @@ def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, s
         f"{len(phases['serial'])} serial tests ({opts.mode}, {opts.processes} processes)"
     )
     run = Phases(opts, sources, run_id, out, console.say, timer)
-    for phase in ("parallel", "serial"):
-        if phases[phase]:
-            run.run(phase, phases[phase])
+    running.append(run)
+    overlap = phases["parallel"] and phases["serial"] and not opts.stress
+    why = why_not_alongside(opts, user_set) if overlap else ""
+    if why:
+        console.say(f"serial phase: after the parallel phase ({why})")
+    run.job = run.alongside(phases["serial"]) if overlap and not why else None
+    if phases["parallel"]:
+        run.run("parallel", phases["parallel"])
+    if run.job:
+        run.job.join()
+        timer.mark("serial wait")  # what the serial phase alongside took longer than the parallel phase
+        if run.job.error:
+            raise run.job.error
+        if run.job.why:
+            console.say(f"serial phase: after the parallel phase ({run.job.why})")
+    if phases["serial"] and (not run.job or run.job.why):
+        run.run("serial", phases["serial"])
     _stop_started(started, console)
     timer.mark("stack stop")
     chosen = [*phases["parallel"], *phases["serial"]]

@@ -16,7 +16,7 @@ from robot.api import ExecutionResult
 sys.path.insert(0, str(ROOT / "scripts"))
 import dashboard
 import notify
-from runner import options, parallel, plan, results
+from runner import options, parallel, plan, results, services
 
 RUN_SH = str(ROOT / "run.sh")
 
@@ -64,6 +64,24 @@ Blocks Past Its Timeout
     # robot's timeout (SIGALRM) and a polite stop (SIGTERM) cannot reach it: only the engine's SIGKILL can
     Evaluate    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGALRM, signal.SIGTERM])    modules=signal
     Evaluate    time.sleep(120)    modules=time
+"""
+
+
+ALONGSIDE = """\
+*** Test Cases ***
+Parallel Test Uses The Shared Stack
+    Should Be Equal    ${WALLET_DB_ROLE}    wallet_api
+    # long enough for the private stack to start and the destructive test to run meanwhile
+    Evaluate    time.sleep(10)    modules=time
+
+Destructive Test Uses The Private Stack
+    [Tags]    destructive
+    Should Be Equal    ${WALLET_DB_ROLE}    wallet_destructive
+    Should Be Equal    ${WALLET_AMQP_USER}    wallet_destructive
+    Should Be Equal    ${RABBITMQ_VHOST}    wallet_destructive
+    Should Not Be Equal    ${WALLET_API_URL}    http://127.0.0.1:8080
+    ${answer}    Evaluate    urllib.request.urlopen($WALLET_API_URL + "/health", timeout=5).status    modules=urllib
+    Should Be Equal As Integers    ${answer}    200
 """
 
 
@@ -166,6 +184,32 @@ def test_a_test_stuck_past_its_timeout_is_stopped_with_its_process_and_named(eng
     assert re.search(stopped + r".* while running 'Suites.Demo.Blocks Past Its Timeout'", result.stdout), result.stdout
     hung = results_of(output)["Blocks Past Its Timeout"]
     assert hung.status == "FAIL" and "--processtimeout" in hung.message
+
+
+@pytest.mark.skipif(services.stack_mode() != "process", reason="the private stack runs in process mode only")
+def test_the_serial_phase_runs_alongside_on_a_private_stack_when_the_wallet_is_the_stand_in(tmp_path):
+    """No WALLET_API_URL: the wallet is the local stand-in (started, or the healthy one reused), so the destructive
+    test runs against a private stand-in (own database, role, vhost, RabbitMQ user) while pabot runs."""
+    claim = services.claim("wallet_destructive")
+    if claim is None:
+        pytest.skip("another run is using the private stack wallet_destructive")
+    claim.close()
+    (tmp_path / "suites").mkdir()
+    (tmp_path / "suites" / "demo.robot").write_text(ALONGSIDE)
+    env = {"RESULTS_DIR": str(tmp_path / "results"), "PABOT_PROCESSES": "2"}
+    result = run([RUN_SH, "local", str(tmp_path / "suites")], env, timeout=180)
+    assert result.returncode == 0, result.output[-3000:]
+    assert "run.sh: serial phase: alongside the parallel phase, against a private stack" in result.stdout
+    assert re.search(r"timings: .*private stack [\d.]+ s, serial alongside [\d.]+ s", result.stdout), result.stdout
+    assert "2 tests, 2 passed, 0 failed, 0 flaky" in result.stdout
+    tests = results_of(tmp_path / "results" / "local" / "latest" / "output.xml")
+    parallel_test, destructive = (
+        tests["Parallel Test Uses The Shared Stack"],
+        tests["Destructive Test Uses The Private Stack"],
+    )
+    assert destructive.start_time < parallel_test.end_time, "the two phases overlapped"
+    private = re.search(r"against a private stack \(wallet (http://127\.0\.0\.1:\d+);", result.stdout).group(1)
+    assert not services.healthy(private), "the private stack was stopped"
 
 
 def test_the_ordering_file_has_one_group_per_process_and_pabot_names_map_back():
