@@ -69,6 +69,7 @@ class Phases:
         self.env = {
             **os.environ,
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",  # pabot starts `robot`
+            # pabot applies the Select hook itself when it lists the tests, and then ignores --pythonpath
             "PYTHONPATH": os.pathsep.join(filter(None, [str(plan.HOOKS), os.environ.get("PYTHONPATH")])),
         }
 

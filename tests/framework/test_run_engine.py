@@ -16,7 +16,7 @@ from robot.api import ExecutionResult
 sys.path.insert(0, str(ROOT / "scripts"))
 import dashboard
 import notify
-from runner import options, parallel, plan, results, services
+from runner import options, parallel, phases, plan, results, services
 
 RUN_SH = str(ROOT / "run.sh")
 
@@ -230,6 +230,23 @@ def test_the_ordering_file_has_one_group_per_process_and_pabot_names_map_back():
     # pabot passes each name to robot as a pattern with [, ? and * escaped (pabot/execution_items.py, TestItem)
     assert parallel.unescape("S.A.Price [[]EUR] Is [*] Shown[?]") == "S.A.Price [EUR] Is * Shown?"
     assert parallel.unescape("S.A.[[][*]]") == "S.A.[*]"
+
+
+def test_pabot_gets_no_option_that_would_add_tests_to_its_groups():
+    """--rerunfailed adds its tests to every process's --test list; the plan has applied it already."""
+    given = [
+        "--rerunfailed",
+        "a.xml",
+        "--include",
+        "smoke",
+        "-R",
+        "b.xml",
+        "--rerunfailed=c.xml",
+        "-Rd.xml",
+        "-v",
+        "X:1",
+    ]
+    assert phases._without(given, phases.ADDING) == ["--include", "smoke", "-v", "X:1"]
 
 
 @pytest.mark.parametrize(
