@@ -16,19 +16,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import re
+import signal
+import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 from runner.plan import Batch
-from runner.robots import Process, finish, follow, start, stop
+from runner.robots import KILL_AFTER_S, Process, finish, follow, kill_group, start
 
 POLL_S = 0.2
 KILLED = re.compile(r"\[ID:(\d+)\] Process .* killed due to exceeding the maximum timeout of (\d+) seconds")
 FAILED = re.compile(r"\[ID:(\d+)\] Execution failed in .* with (-?\d+) failing test")
+STARTED = re.compile(r"\[PID:(\d+)\] \[\d+\] \[ID:\d+\] EXECUTING")
 
 
 def ordering(batches: list[Batch], grouped: bool) -> str:
@@ -77,7 +82,8 @@ def run(
             _look(folder / "pabot_results", found, reported, of, where, on_end)
     finally:
         if popen.poll() is None:  # interrupted
-            stop(popen)
+            _look(folder / "pabot_results", found, reported, of, where, None)  # every robot's pid
+            _stop(popen, folder, found)
         finish(popen)
     _look(folder / "pabot_results", found, reported, of, where, None)
     _pabot_says(folder, found, say)
@@ -94,6 +100,29 @@ def run(
     if popen.returncode not in (0, 253):  # 253: every process ran (--no-rebot)
         say(f"pabot ended with exit status {popen.returncode}: see .parts/{where}/pabot_console.log")
     return sorted(processes, key=lambda process: process.batch.number)
+
+
+def _stop(popen: subprocess.Popen, folder: Path, found: dict[str, Process]) -> None:
+    """Interrupted: SIGINT to pabot (it schedules nothing more), SIGTERM to every robot process it started (they
+    run in sessions of their own), SIGKILL to the groups of all of them still there 5 s later."""
+    pids = {process.pid for process in found.values() if process.pid}
+    try:
+        pids |= {int(pid) for pid in STARTED.findall(_manager_log(folder).read_text(errors="replace"))}
+    except FileNotFoundError:
+        pass
+    popen.send_signal(signal.SIGINT)
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signal.SIGTERM)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        popen.wait(KILL_AFTER_S)
+    for pid in {*pids, popen.pid}:
+        kill_group(pid)
+    popen.wait()
+
+
+def _manager_log(folder: Path) -> Path:
+    return folder / "pabot_results" / "pabot_manager.log"
 
 
 def _look(results: Path, found: dict, reported: set, of: dict, where: str, on_end) -> None:
@@ -129,7 +158,7 @@ def _adopt(directory: Path, of: dict[str, Batch], where: str) -> Process | None:
 def _pabot_says(folder: Path, found: dict[str, Process], say: Callable[[str], None]) -> None:
     """What only pabot knows: which processes it stopped at --processtimeout, and robot's exit status."""
     try:
-        log = (folder / "pabot_results" / "pabot_manager.log").read_text(encoding="utf-8", errors="replace")
+        log = _manager_log(folder).read_text(encoding="utf-8", errors="replace")
     except FileNotFoundError:
         return
     for index, code in FAILED.findall(log):
