@@ -2,7 +2,9 @@
 
 The local run, stack start included: each run is `./run.sh local [--per-test|--serial] ...` against a private
 stack (wallet stand-in and gateway mock on free ports, database, vhost and users `wallet_bench`) that the run
-starts and stops itself, so the stack's start is measured and nobody else's stack or data is touched.
+starts and stops itself, so the stack's start is measured and nobody else's stack or data is touched (the wallet
+is the stand-in the run manages: its destructive tests run alongside the parallel phase on a second private
+stack, `wallet_destructive`, as in `./run.sh local`).
 Prints, per mode, the median wall time of N runs (default 3) and the median of every phase of the runs'
 `timings:` lines; also written to results/benchmark/<UTC timestamp>/benchmark.md with each run's console log.
 Modes: chunk (the default of ./run.sh), per-test (one robot process per test), serial (one process).
