@@ -2,7 +2,9 @@
 
 The local run, stack start included: each run is `./run.sh local [--per-test|--serial] ...` against a private
 stack (wallet stand-in and gateway mock on free ports, database, vhost and users `wallet_bench`) that the run
-starts and stops itself, so the stack's start is measured and nobody else's stack or data is touched.
+starts and stops itself, so the stack's start is measured and nobody else's stack or data is touched (the wallet
+is the stand-in the run manages: its destructive tests run alongside the parallel phase on a second private
+stack, `wallet_destructive`, as in `./run.sh local`).
 Prints, per mode, the median wall time of N runs (default 3) and the median of every phase of the runs'
 `timings:` lines; also written to results/benchmark/<UTC timestamp>/benchmark.md with each run's console log.
 Modes: chunk (the default of ./run.sh), per-test (one robot process per test), serial (one process).
@@ -14,16 +16,14 @@ from __future__ import annotations
 import os
 import re
 import resource
-import socket
 import statistics
 import subprocess
 import time
 from datetime import UTC, datetime
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 from runner import ROOT
 from runner.options import BadInput, parse_run
+from runner.services import private_stack
 
 MODES = ("chunk", "per-test", "serial")
 NAME = "wallet_bench"
@@ -63,43 +63,6 @@ def check(args: list[str]) -> None:
         raise BadInput("the benchmark measures the functional run: --stress is not a benchmark option")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _moved(url: str, user: str | None = None) -> str:
-    """The URL on the database/vhost `wallet_bench`, optionally as user wallet_bench (password the same)."""
-    parts = urlsplit(url)
-    netloc = parts.netloc if user is None else f"{user}:{user}@{parts.netloc.rsplit('@', 1)[-1]}"
-    return urlunsplit((parts.scheme, netloc, f"/{NAME}", parts.query, parts.fragment))
-
-
-def private_stack(workdir: Path) -> dict[str, str]:
-    """The settings of a stack of our own (process mode), started and stopped by each run."""
-    from variables._settings import resolve
-
-    local = resolve("local", {})
-    wallet, mock = f"http://127.0.0.1:{_free_port()}", f"http://127.0.0.1:{_free_port()}"
-    return {
-        "WALLET_API_URL": wallet,
-        "GATEWAY_MOCK_URL": mock,
-        "GATEWAY_URL": mock,
-        "WALLET_WEBHOOK_URL": f"{wallet}/v1/webhooks/payment-gateway",
-        "DATABASE_URL": _moved(local["DATABASE_URL"]),
-        "WALLET_DATABASE_URL": _moved(local["WALLET_DATABASE_URL"], NAME),
-        "AMQP_URL": _moved(local["AMQP_URL"]),
-        "WALLET_AMQP_URL": _moved(local["WALLET_AMQP_URL"], NAME),
-        "RABBITMQ_VHOST": NAME,
-        "WALLET_DB_ROLE": NAME,
-        "WALLET_AMQP_USER": NAME,
-        "STACK_SERVICES": "wallet-api payment-gateway-mock",
-        "STACK_STATE_DIR": str(workdir / "stack"),
-        "STACK_MODE": "process",
-    }
-
-
 def phases_of(log: str) -> dict[str, float]:
     line = next((ln for ln in reversed(log.splitlines()) if ln.startswith("run.sh: timings: ")), "")
     return {name: float(value) for name, value in re.findall(r"([a-z][a-z ]*?) (\d+(?:\.\d+)?) s", line)}
@@ -110,7 +73,8 @@ def main(args: list[str]) -> int:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     workdir = ROOT / "results" / "benchmark" / stamp
     workdir.mkdir(parents=True)
-    env = {k: v for k, v in os.environ.items() if k not in ("RUN_ID", "RESULTS_DIR")} | private_stack(workdir)
+    env = {k: v for k, v in os.environ.items() if k not in ("RUN_ID", "RESULTS_DIR")}
+    env |= private_stack(NAME, workdir / "stack")
     walls: dict[str, list[float]] = {mode: [] for mode in modes}
     cpus: dict[str, list[float]] = {mode: [] for mode in modes}
     phases: dict[str, list[dict[str, float]]] = {mode: [] for mode in modes}

@@ -58,10 +58,13 @@ Options of a suite run (options and paths in any order):
 
 How a run goes: robot lists the selected tests; the local stack is started if needed; every service the run
 uses is checked (2 s: addresses, database and RabbitMQ logins, the RabbitMQ management API when destructive
-tests run); the parallel phase runs the tests not tagged destructive or stress, then the serial phase the
-destructive ones (never on staging). A test that fails is rerun once in a fresh process: passing then, it is
-FLAKY (tag flaky in the report, counted as passed unless --fail-on-flaky). Each robot process has a time limit
-derived from its tests' timeouts; a process that dies or hangs is stopped, named, and its tests are failed.
+tests run); pabot runs the parallel phase (the tests not tagged destructive or stress, dealt into N processes
+by their measured time: its --ordering groups); the serial phase (destructive tests, one robot process, never
+on staging) runs alongside it on a private stack of its own when the wallet is the stand-in this run manages
+in process mode (no WALLET_API_URL, GATEWAY_MOCK_URL or WALLET_API_IMAGE of yours, no Docker), else after it.
+A test that fails is rerun once in a fresh process: passing then, it is FLAKY (tag flaky in the report,
+counted as passed unless --fail-on-flaky). Each robot process has a time limit derived from its tests'
+timeouts (pabot's --processtimeout); a process that dies or hangs is stopped, named, and its tests are failed.
 Results: results/<ENV>/<UTC timestamp>/ (report.html, log.html, output.xml, xunit.xml, console.log),
 results/<ENV>/latest points at it. The console ends with "N tests, N passed, N failed, N flaky".
 Exit status: 0 every test passed (flaky ones too, unless --fail-on-flaky); 1 a test failed or a process was

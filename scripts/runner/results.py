@@ -25,7 +25,7 @@ from pathlib import Path
 from robot.api import ExecutionResult, ResultVisitor, ResultWriter
 
 from runner.plan import Test
-from runner.procs import Process
+from runner.robots import Process
 
 FLAKY_TAG = "flaky"
 EMPTY = '<robot generator="run.sh" rpa="false" schemaversion="5"><suite id="s1" name="{}"/><errors/></robot>'
@@ -85,18 +85,27 @@ def read(output: Path):
 
 class Reader:
     """Reads the processes' outputs in a background thread as they end: the CPUs idle while tests wait, and
-    the report at the end then only joins the trees and writes."""
+    the report at the end then only joins the trees and writes. An output changed since it was read (pabot's
+    dry run after a --processtimeout stop writes over it) is read again."""
 
     def __init__(self) -> None:
         self.pool = ThreadPoolExecutor(1, thread_name_prefix="reader")
-        self.futures: dict[Path, Future] = {}
+        self.futures: dict[Path, tuple[tuple[int, int], Future]] = {}
+
+    @staticmethod
+    def _stamp(output: Path) -> tuple[int, int]:
+        try:
+            stat = output.stat()
+        except OSError:
+            return (0, 0)
+        return (stat.st_mtime_ns, stat.st_size)
 
     def add(self, output: Path) -> None:
-        self.futures[output] = self.pool.submit(read, output)
+        self.futures[output] = (self._stamp(output), self.pool.submit(read, output))
 
     def get(self, output: Path):
-        future = self.futures.pop(output, None)
-        return future.result() if future else read(output)
+        stamp, future = self.futures.pop(output, (None, None))
+        return future.result() if future and stamp == self._stamp(output) else read(output)
 
 
 def graft(into, other) -> None:
@@ -155,7 +164,9 @@ def _merge_first_runs(first: list[Process], root: str, reader: Reader):
     for process in first:
         for test in process.batch.tests:
             if process.died and test.full_name not in expected:
-                _add_lost(result.suite, test, f"Lost: {process.describe()}. Counted as failed, not rerun.")
+                before = process.ended.get(test.full_name)
+                ran = f" It had ended {before} before; its result was lost with the process." if before else ""
+                _add_lost(result.suite, test, f"Lost: {process.describe()}. Counted as failed, not rerun.{ran}")
                 expected[test.full_name] = "FAIL"
                 lost.add(test.full_name)
     return result, expected, lost
@@ -163,13 +174,13 @@ def _merge_first_runs(first: list[Process], root: str, reader: Reader):
 
 def _apply_rerun(part, process: Process, tree: dict, expected: dict, outcome: Outcome, fail_on_flaky: bool) -> None:
     rerun = tests_of(part.suite) if part else {}
-    where = {test.full_name: process.directory.name for process in outcome.first for test in process.batch.tests}
+    where = {test.full_name: process.where for process in outcome.first for test in process.batch.tests}
     for planned in process.batch.tests:
         name = planned.full_name
         old, new = tree.get(name), rerun.get(name)
         if old is None:
             continue
-        if new is None or new.status not in ("PASS", "FAIL"):
+        if new is None or new.status not in ("PASS", "FAIL") or (process.died and new.status == "FAIL"):
             why = process.describe() if process.died else f"the rerun ended {new.status if new else 'without it'}"
             old.message = f"Failed; its rerun gave no verdict ({why}). {old.message}"
             continue

@@ -11,16 +11,20 @@ RABBITMQ_MANAGEMENT_USER/PASSWORD. The first problem is one line naming the sett
 from __future__ import annotations
 
 import base64
+import fcntl
 import os
 import re
+import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 from runner import ROOT
 
@@ -172,9 +176,10 @@ def managed(user_set: set[str]) -> list[str]:
     return [name for name, setting in SERVICES.items() if setting not in user_set]
 
 
-def stack(command: str, services: list[str], say: Callable[[str], None]) -> bool:
-    """`scripts/stack.sh COMMAND SERVICES...`, its output passed to `say`; True when it succeeded."""
-    env = {**os.environ, "STACK_SERVICES": " ".join(services)}
+def stack(command: str, services: list[str], say: Callable[[str], None], env: dict[str, str] | None = None) -> bool:
+    """`scripts/stack.sh COMMAND SERVICES...` (with `env`, else the run's settings), its output passed to `say`;
+    True when it succeeded."""
+    env = {**(env or os.environ), "STACK_SERVICES": " ".join(services)}
     done = subprocess.run(
         ["bash", str(ROOT / "scripts" / "stack.sh"), command, *services],
         env=env,
@@ -187,3 +192,66 @@ def stack(command: str, services: list[str], say: Callable[[str], None]) -> bool
     for line in done.stdout.splitlines():
         say(line)
     return done.returncode == 0
+
+
+def stack_mode() -> str:
+    """How `./run.sh stack up` runs the stack: STACK_MODE, else docker when a Docker engine answers, else process."""
+    mode = os.environ.get("STACK_MODE", "").strip() or "auto"
+    if mode != "auto" or not shutil.which("docker"):
+        return "process" if mode == "auto" else mode
+    try:
+        answered = subprocess.run(["docker", "info"], capture_output=True, timeout=10, check=False).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        answered = False
+    return "docker" if answered else "process"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _moved(url: str, name: str, user: str | None = None) -> str:
+    """The URL on the database/vhost `name`, optionally as user `user` (password the same)."""
+    parts = urlsplit(url)
+    netloc = parts.netloc if user is None else f"{user}:{user}@{parts.netloc.rsplit('@', 1)[-1]}"
+    return urlunsplit((parts.scheme, netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def private_stack(name: str, state_dir: Path) -> dict[str, str]:
+    """The settings of a stack of our own in process mode: the stand-in and the mock on free ports, database,
+    vhost, wallet role and RabbitMQ user `name` (created by `stack up` when missing), pid files and logs in
+    `state_dir`. Nothing of it is shared with the local stack or another run's."""
+    from variables._settings import resolve
+
+    local = resolve("local", {})
+    wallet, mock = f"http://127.0.0.1:{_free_port()}", f"http://127.0.0.1:{_free_port()}"
+    return {
+        "WALLET_API_URL": wallet,
+        "GATEWAY_MOCK_URL": mock,
+        "GATEWAY_URL": mock,
+        "WALLET_WEBHOOK_URL": f"{wallet}/v1/webhooks/payment-gateway",
+        "DATABASE_URL": _moved(local["DATABASE_URL"], name),
+        "WALLET_DATABASE_URL": _moved(local["WALLET_DATABASE_URL"], name, name),
+        "AMQP_URL": _moved(local["AMQP_URL"], name),
+        "WALLET_AMQP_URL": _moved(local["WALLET_AMQP_URL"], name, name),
+        "RABBITMQ_VHOST": name,
+        "WALLET_DB_ROLE": name,
+        "WALLET_AMQP_USER": name,
+        "STACK_SERVICES": " ".join(SERVICES),
+        "STACK_STATE_DIR": str(state_dir),
+        "STACK_MODE": "process",
+    }
+
+
+def claim(name: str):
+    """This machine's claim on the private stack `name` (its database, role, vhost and user are shared by name
+    with every checkout): the open lock file (close it to release), None while another run holds it."""
+    handle = open(Path(tempfile.gettempdir()) / f"{name}.lock", "w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.close()
+        return None
+    return handle

@@ -1,29 +1,28 @@
 """`./run.sh [ENV] [options] [robot options] [paths]`: one run of the suites (see README.md, "How a run works").
 
 plan (robot lists the selected tests) -> local stack (only what is missing) -> preflight (every service, 2 s)
--> parallel phase (robot processes) -> its reruns -> serial phase (destructive) -> its reruns -> stack stopped
-(what this run started) -> one merged report, counts checked -> secret scan -> summary and exit status.
+-> parallel phase (pabot) and its reruns, the serial (destructive) phase alongside it on a private stack or after
+it (runner.phases) -> stack stopped (what this run started) -> one merged report, counts checked -> secret scan ->
+summary and exit status.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import shutil
 import signal
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from runner import ROOT, plan, procs, results, results_root, services, shown
+from runner import ROOT, plan, results, results_root, robots, services, shown
 from runner.options import BadInput, RunOptions
+from runner.phases import Phases, why_not_alongside
 from variables._settings import SETTING_NAMES, resolve
-
-PHASES = ("parallel", "serial")
-DURATIONS = ROOT / "results" / ".durations.json"  # measured test times of suites/, for dealing the tests
 
 
 class Interrupted(Exception):
@@ -36,15 +35,17 @@ class Console:
     def __init__(self) -> None:
         self.lines: list[str] = []
         self.file = None
+        self.lock = threading.Lock()  # the serial phase may run alongside in a thread
 
     def say(self, text: str, prefix: str = "run.sh: ") -> None:
         line = prefix + text
-        print(line, flush=True)
-        if self.file:
-            self.file.write(line + "\n")
-            self.file.flush()
-        else:
-            self.lines.append(line)
+        with self.lock:
+            print(line, flush=True)
+            if self.file:
+                self.file.write(line + "\n")
+                self.file.flush()
+            else:
+                self.lines.append(line)
 
     def attach(self, path: Path) -> None:
         self.file = open(path, "a", encoding="utf-8")
@@ -52,17 +53,24 @@ class Console:
 
 
 class Timer:
+    """The time of each step, one after the other (`mark`), and of what ran alongside them (`beside`)."""
+
     def __init__(self) -> None:
         self.start = self.last = time.monotonic()
         self.marks: dict[str, float] = {}
+        self.besides: dict[str, float] = {}
 
     def mark(self, name: str) -> None:
         now = time.monotonic()
         self.marks[name] = self.marks.get(name, 0.0) + now - self.last
         self.last = now
 
+    def beside(self, name: str, seconds: float) -> None:
+        self.besides[name] = self.besides.get(name, 0.0) + seconds
+
     def line(self) -> str:
         parts = [f"{name} {seconds:.1f} s" for name, seconds in self.marks.items()]
+        parts += [f"{name} {seconds:.1f} s" for name, seconds in self.besides.items()]
         return ", ".join([*parts, f"total {time.monotonic() - self.start:.1f} s"])
 
 
@@ -90,9 +98,9 @@ def main(opts: RunOptions) -> int:
         signal.signal(signum, _interrupt)
     user_set = {name for name in SETTING_NAMES if os.environ.get(name)}
     os.environ.update(resolve(opts.environment))
-    console, timer, started = Console(), Timer(), []
+    console, timer, started, running = Console(), Timer(), [], []
     try:
-        return _run(opts, user_set, console, timer, started)
+        return _run(opts, user_set, console, timer, started, running)
     except BadInput as error:
         print(f"run.sh: {error}", file=sys.stderr)
         return 2
@@ -100,9 +108,16 @@ def main(opts: RunOptions) -> int:
         print(f"run.sh: {error}", file=sys.stderr)
         return 2
     except Interrupted as stop:
+        for phases in running:
+            phases.stopping.set()
+        robots.stop_all()
         console.say(f"interrupted ({stop}); the robot processes were stopped")
         return 130
     finally:
+        for phases in running:
+            phases.stopping.set()
+            if phases.job:
+                phases.job.join()  # it stops its private stack
         _stop_started(started, console)
 
 
@@ -114,7 +129,7 @@ def _stop_started(started: list[str], console: Console) -> None:
         started.clear()
 
 
-def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, started: list[str]) -> int:
+def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, started: list, running: list) -> int:
     sources = opts.sources or [str(ROOT / "suites")]
     wanted = services.managed(user_set) if opts.environment in ("local", "ci") else []
     missing = [name for name in wanted if not services.healthy(os.environ[services.SERVICES[name]])]
@@ -128,7 +143,6 @@ def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, s
         what = "stress tests" if opts.stress else "tests"
         paths = " ".join(shown(source) for source in sources)
         raise BadInput(f"no {what} selected in {paths} with these options (ENV {opts.environment})")
-    durations = plan.load_durations(DURATIONS)
     timer.mark("plan")
 
     if missing:
@@ -146,7 +160,6 @@ def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, s
         console.say(f"the local stack is already healthy ({' '.join(wanted)}); it stays up after the run")
 
     out = results_dir(opts.environment)
-    parts = out / ".parts"
     console.attach(out / "console.log")
     run_id = os.environ.get("RUN_ID") or f"{datetime.now(UTC):%m%d%H%M%S}-{secrets.token_hex(3)}"
     os.environ["RUN_ID"] = run_id
@@ -154,87 +167,37 @@ def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, s
         f"environment {opts.environment}, run id {run_id}, {len(phases['parallel'])} parallel + "
         f"{len(phases['serial'])} serial tests ({opts.mode}, {opts.processes} processes)"
     )
-    command = _command_maker(opts, sources, run_id, out)
-    first: list[procs.Process] = []
-    reruns: list[procs.Process] = []
-    reader = results.Reader()
-    for phase in PHASES:
-        batches = plan.deal(phase, phases[phase], opts.mode, opts.processes, durations)
-        if not batches:
-            continue
-        label = "stress" if opts.stress else phase
-        console.say(f"{phase} phase: {len(phases[phase])} {label} tests in {len(batches)} robot processes")
-        done = procs.run(batches, command, parts, opts.processes, _reporter(console, len(batches), reader))
-        first += done
-        timer.mark(phase)
-        # Failed as the processes reported them; a test failed only by its suite's teardown is not rerun.
-        failed = [t for p in done if not p.died for t in p.batch.tests if (p.ended or {}).get(t.full_name) == "FAIL"]
-        if failed and not opts.stress:
-            again = plan.deal(f"{phase}-rerun", failed, opts.mode, opts.processes, {})
-            console.say(f"{phase} phase: rerunning {len(failed)} failed tests in fresh processes")
-            reruns += procs.run(again, command, parts, opts.processes, _reporter(console, len(again), reader))
-            timer.mark(f"{phase} reruns")
+    run = Phases(opts, sources, run_id, out, console.say, timer)
+    running.append(run)
+    overlap = phases["parallel"] and phases["serial"] and not opts.stress
+    why = why_not_alongside(opts, user_set) if overlap else ""
+    if why:
+        console.say(f"serial phase: after the parallel phase ({why})")
+    run.job = run.alongside(phases["serial"]) if overlap and not why else None
+    if phases["parallel"]:
+        run.run("parallel", phases["parallel"])
+    if run.job:
+        run.job.join()
+        timer.mark("serial wait")  # what the serial phase alongside took longer than the parallel phase
+        if run.job.error:
+            raise run.job.error
+        if run.job.why:
+            console.say(f"serial phase: after the parallel phase ({run.job.why})")
+    if phases["serial"] and (not run.job or run.job.why):
+        run.run("serial", phases["serial"])
     _stop_started(started, console)
     timer.mark("stack stop")
     chosen = [*phases["parallel"], *phases["serial"]]
-    return _report(opts, planned.root, chosen, first, reruns, reader, out, console, timer)
+    return _report(opts, planned.root, chosen, run, out, console, timer)
 
 
-def _command_maker(opts: RunOptions, sources: list[str], run_id: str, out: Path):
-    common = [
-        sys.executable, "-m", "robot", "--console", "dotted",
-        "--variablefile", str(ROOT / "variables" / f"{opts.environment}.py"),
-        "--listener", str(ROOT / "libraries" / "SecretRedactor.py"),
-        "--pythonpath", str(ROOT / "libraries"),
-        "--variable", f"RUN_ID:{run_id}",
-        "--pythonpath", str(plan.HOOKS),
-        *plan.common_naming(opts, sources),
-    ]  # fmt: skip
-    if opts.stress:  # Locust's HTML/CSV files go next to the report
-        common += ["--variable", f"STRESS_PROFILE:{opts.profile or 'smoke'}", "--variable", f"STRESS_REPORT_DIR:{out}"]
-        common += ["--variable", f"STRESS_WORKERS:{opts.workers}"] if opts.workers else []
-
-    def command(batch: plan.Batch, directory: Path) -> list[str]:
-        selection = directory / "tests.json"
-        selection.write_text(json.dumps([test.path for test in batch.tests]), encoding="utf-8")
-        own = ["--outputdir", str(directory), "--output", "output.xml", "--report", "NONE", "--log", "NONE"]
-        own += ["--prerunmodifier", f"runner_hooks.Select:{selection}"]
-        files = {test.source for test in batch.tests}
-        if all(files) and not any(char in "".join(files) for char in "*?["):  # robot parses only these files
-            own += [item for source in sorted(files) for item in ("--parseinclude", source)]
-        own += ["--listener", f"runner_hooks.Progress:{directory / 'progress.jsonl'}"]
-        return [*common, *opts.robot_args, *own, *sources]
-
-    return command
-
-
-def _reporter(console: Console, total: int, reader: results.Reader):
-    """One line per finished process (with many processes, per-test mode: every tenth, and every failure)."""
-    count = 0
-    every = 1 if total <= 20 else total // 10
-
-    def on_end(process: procs.Process) -> None:
-        nonlocal count
-        count += 1
-        reader.add(process.output)
-        statuses = list((process.ended or {}).values())
-        tally = f"{statuses.count('PASS')} passed, {statuses.count('FAIL')} failed"
-        if count % every == 0 or count == total or "FAIL" in statuses or process.died:
-            tests = len(process.batch.tests)
-            console.say(f"[{count}/{total}] {process.label}: {tests} tests, {tally} in {process.elapsed:.1f} s")
-        if process.died:
-            console.say(f"LOST: {process.describe()}")
-
-    return on_end
-
-
-def _report(opts, root, planned, first, reruns, reader, out, console, timer) -> int:
+def _report(opts, root, planned, run: Phases, out, console, timer) -> int:
     status = 0
-    outcome = results.combine(planned, first, reruns, opts.fail_on_flaky, root, reader)
+    outcome = results.combine(planned, run.first, run.reruns, opts.fail_on_flaky, root, run.reader)
     outcome.result.suite.metadata["Run phases"] = timer.line()
     results.write(outcome.result, out)
     if all(Path(source).resolve().is_relative_to(ROOT / "suites") for source in opts.sources or [ROOT / "suites"]):
-        plan.save_durations(DURATIONS, outcome.elapsed)  # the project's suites only, not throwaway ones
+        plan.save_durations(plan.DURATIONS, outcome.elapsed)  # the project's suites only, not throwaway ones
     (out.parent / "latest").unlink(missing_ok=True)
     (out.parent / "latest").symlink_to(out.name)
     timer.mark("report")

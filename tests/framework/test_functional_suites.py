@@ -7,6 +7,7 @@ The stack is the one `./run.sh test` brought up (run.sh leaves a healthy stack a
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from _helpers import ROOT, run
@@ -31,6 +32,9 @@ def test_functional_suites_pass():
     latest = ROOT / "results" / ENVIRONMENT / "latest"
     assert (latest / "report.html").is_file()
     assert f"run.sh: {functional_test_count()} tests, " in result.stdout, "every functional test ran, none lost"
+    assert re.search(r"^run\.sh: serial phase: (alongside|after) the parallel phase", result.stdout, re.M), (
+        "the console says where the destructive tests ran"
+    )
     assert (
         scan([latest.resolve()], environ={k: v for k, v in os.environ.items() if k.endswith(("_URL", "SECRET"))}) == []
     )

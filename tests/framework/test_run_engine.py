@@ -16,7 +16,7 @@ from robot.api import ExecutionResult
 sys.path.insert(0, str(ROOT / "scripts"))
 import dashboard
 import notify
-from runner import options, plan, results
+from runner import options, parallel, phases, plan, results, services
 
 RUN_SH = str(ROOT / "run.sh")
 
@@ -64,6 +64,24 @@ Blocks Past Its Timeout
     # robot's timeout (SIGALRM) and a polite stop (SIGTERM) cannot reach it: only the engine's SIGKILL can
     Evaluate    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGALRM, signal.SIGTERM])    modules=signal
     Evaluate    time.sleep(120)    modules=time
+"""
+
+
+ALONGSIDE = """\
+*** Test Cases ***
+Parallel Test Uses The Shared Stack
+    Should Be Equal    ${WALLET_DB_ROLE}    wallet_api
+    # long enough for the private stack to start and the destructive test to run meanwhile
+    Evaluate    time.sleep(10)    modules=time
+
+Destructive Test Uses The Private Stack
+    [Tags]    destructive
+    Should Be Equal    ${WALLET_DB_ROLE}    wallet_destructive
+    Should Be Equal    ${WALLET_AMQP_USER}    wallet_destructive
+    Should Be Equal    ${RABBITMQ_VHOST}    wallet_destructive
+    Should Not Be Equal    ${WALLET_API_URL}    http://127.0.0.1:8080
+    ${answer}    Evaluate    urllib.request.urlopen($WALLET_API_URL + "/health", timeout=5).status    modules=urllib
+    Should Be Equal As Integers    ${answer}    200
 """
 
 
@@ -139,13 +157,14 @@ def test_a_test_that_always_fails_still_fails_the_run(engine):
     assert "replay the failures: ./run.sh local --rerunfailed" in result.stdout
 
 
-@pytest.mark.parametrize("mode", ["--chunk", "--serial"])
-def test_a_killed_robot_process_fails_the_run_with_its_name_and_loses_no_test(engine, mode):
+@pytest.mark.parametrize(("mode", "folder"), [("--chunk", r"parallel/pabot_results/\d+"), ("--serial", "parallel")])
+def test_a_killed_robot_process_fails_the_run_with_its_name_and_loses_no_test(engine, mode, folder):
     result, output = engine(KILLED, mode)
     assert result.returncode == 1
     lost = [line for line in result.stdout.splitlines() if line.startswith("run.sh: LOST ")]
     assert len(lost) == 1, result.stdout
-    assert re.search(r"parallel process \d+ \(pid \d+, \d tests?\) was killed by SIGKILL", lost[0]), lost[0]
+    named = rf"parallel process \d+ \(\.parts/{folder}, pid \d+, \d tests?\) was killed by SIGKILL"
+    assert re.search(named, lost[0]), lost[0]
     assert "while running 'Suites.Demo.Kills Its Robot Process'" in lost[0]
     tests = results_of(output)
     assert sorted(tests) == ["Kills Its Robot Process", "Never Runs", "Passes Before"], "no test dropped"
@@ -156,13 +175,78 @@ def test_a_killed_robot_process_fails_the_run_with_its_name_and_loses_no_test(en
     assert "rerunning" not in result.stdout, "the tests of a lost process are not rerun"
 
 
-def test_a_test_stuck_past_its_timeout_is_stopped_and_named(engine):
-    result, output = engine(HANGS, timeout=60)
+def test_a_test_stuck_past_its_timeout_is_stopped_with_its_process_and_named(engine):
+    result, output = engine(HANGS, timeout=90)
     assert result.returncode == 1
-    assert result.seconds < 40, f"the engine took {result.seconds:.0f} s to give up on a hung process"
-    stopped = r"LOST +parallel process 1 .*'Suites.Demo.Blocks Past Its Timeout' ran \d+ s, past its timeout of 1 s"
-    assert re.search(stopped, result.stdout), result.stdout
-    assert results_of(output)["Blocks Past Its Timeout"].status == "FAIL"
+    # pabot's --processtimeout: 20 s to start + the test's 1 s + 1 s for its suite's setup and teardown
+    assert result.seconds < 45, f"the engine took {result.seconds:.0f} s to give up on a hung process"
+    stopped = r"LOST +parallel process 1 .* was stopped after [\d.]+ s: pabot's --processtimeout of 22 s"
+    assert re.search(stopped + r".* while running 'Suites.Demo.Blocks Past Its Timeout'", result.stdout), result.stdout
+    hung = results_of(output)["Blocks Past Its Timeout"]
+    assert hung.status == "FAIL" and "--processtimeout" in hung.message
+
+
+@pytest.mark.skipif(services.stack_mode() != "process", reason="the private stack runs in process mode only")
+def test_the_serial_phase_runs_alongside_on_a_private_stack_when_the_wallet_is_the_stand_in(tmp_path):
+    """No WALLET_API_URL: the wallet is the local stand-in (started, or the healthy one reused), so the destructive
+    test runs against a private stand-in (own database, role, vhost, RabbitMQ user) while pabot runs."""
+    claim = services.claim("wallet_destructive")
+    if claim is None:
+        pytest.skip("another run is using the private stack wallet_destructive")
+    claim.close()
+    (tmp_path / "suites").mkdir()
+    (tmp_path / "suites" / "demo.robot").write_text(ALONGSIDE)
+    env = {"RESULTS_DIR": str(tmp_path / "results"), "PABOT_PROCESSES": "2"}
+    result = run([RUN_SH, "local", str(tmp_path / "suites")], env, timeout=180)
+    assert result.returncode == 0, result.output[-3000:]
+    assert "run.sh: serial phase: alongside the parallel phase, against a private stack" in result.stdout
+    assert re.search(r"timings: .*private stack [\d.]+ s, serial alongside [\d.]+ s", result.stdout), result.stdout
+    assert "2 tests, 2 passed, 0 failed, 0 flaky" in result.stdout
+    tests = results_of(tmp_path / "results" / "local" / "latest" / "output.xml")
+    parallel_test, destructive = (
+        tests["Parallel Test Uses The Shared Stack"],
+        tests["Destructive Test Uses The Private Stack"],
+    )
+    assert destructive.start_time < parallel_test.end_time, "the two phases overlapped"
+    private = re.search(r"against a private stack \(wallet (http://127\.0\.0\.1:\d+);", result.stdout).group(1)
+    assert not services.healthy(private), "the private stack was stopped"
+
+
+def test_the_ordering_file_has_one_group_per_process_and_pabot_names_map_back():
+    def test(name: str, index: int) -> plan.Test:
+        return plan.Test(f"S.A.{name}", ["A", name], ["S", "A"], [], 60.0, index)
+
+    batches = [
+        plan.Batch("parallel", 1, [test("T1", 0), test("Price [EUR] Is * Shown?", 1)]),
+        plan.Batch("parallel", 2, [test("T3", 2)]),
+    ]
+    assert parallel.ordering(batches, grouped=True) == (
+        "{\n--test S.A.T1\n--test S.A.Price [EUR] Is * Shown?\n}\n{\n--test S.A.T3\n}\n"
+    )
+    assert (
+        parallel.ordering(batches, grouped=False)
+        == "--test S.A.T1\n--test S.A.Price [EUR] Is * Shown?\n--test S.A.T3\n"
+    )
+    # pabot passes each name to robot as a pattern with [, ? and * escaped (pabot/execution_items.py, TestItem)
+    assert parallel.unescape("S.A.Price [[]EUR] Is [*] Shown[?]") == "S.A.Price [EUR] Is * Shown?"
+    assert parallel.unescape("S.A.[[][*]]") == "S.A.[*]"
+
+
+def test_pabot_gets_no_option_that_would_add_tests_to_its_groups():
+    """--rerunfailed adds its tests to every process's --test list; the plan has applied it already."""
+    given = [
+        "--rerunfailed",
+        "a.xml",
+        "--include",
+        "smoke",
+        "-R",
+        "b.xml",
+        "--rerunfailed=c.xml",
+        "-Rd.xml",
+        "-v",
+        "X:1",
+    ]
+    assert phases._without(given, phases.ADDING) == ["--include", "smoke", "-v", "X:1"]
 
 
 @pytest.mark.parametrize(

@@ -147,6 +147,7 @@ def test_a_run_writes_one_combined_report_and_no_secret(project):
         "Destructive Runs Serially": "PASS",
     }
     assert "3 tests, 2 passed, 1 failed, 0 flaky" in result.stdout
+    assert "serial phase: after the parallel phase (WALLET_API_URL is set: a service of your own" in result.stdout
     assert "latest/report.html" in result.stdout
     assert "3 tests, 2 passed, 1 failed, 0 flaky" in (latest / "console.log").read_text()
     assert scan([project["results"]], environ={"JWT_SECRET": "local-jwt-secret-not-for-prod"}) == []

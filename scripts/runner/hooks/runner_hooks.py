@@ -4,16 +4,20 @@
   modifiers...) exactly as in the real run; the lister writes the selected tests as JSON and empties the suite,
   so nothing runs. `Strip` first removes imports, setups and teardowns, so no library is imported.
 - `Select:FILE` (every robot process): keeps only the tests listed in FILE (JSON, their suite path and name).
-- `Progress:FILE` (every robot process): one JSON line per suite/test start and end, flushed at once, so the
-  engine knows what a process was doing when it hung or died (a killed robot leaves no output.xml).
+- `Progress` (every robot process, those pabot starts too): one JSON line per suite/test start and end, and one
+  when robot has written its output.xml, flushed at once, into progress.jsonl of the process's output directory,
+  each with robot's pid. The engine knows from it what a process finished, what it was running when it died
+  (a killed robot leaves no readable output.xml) and that it ended by itself.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import time
 
 from robot.api import SuiteVisitor
+from robot.libraries.BuiltIn import BuiltIn
 
 
 def path_of(test) -> list[str]:
@@ -87,27 +91,41 @@ class Select(SuiteVisitor):
 
 
 class Progress:
-    """One JSON line per start and end of a suite or test: {"e": event, "t": epoch s, "name": full name, ...}."""
+    """{"e": event, "p": robot's pid, "t": epoch s, "name": full name, ...} per line of OUTPUT_DIR/progress.jsonl.
+
+    Events: start_suite, end_suite, start_test, end_test (with its status), and `output` once
+    output.xml is written. Pabot reruns a process it stopped at --processtimeout as a dry run into the same
+    folder: its lines carry another pid.
+    """
 
     ROBOT_LISTENER_API_VERSION = 3
 
-    def __init__(self, target: str) -> None:
-        self.handle = open(target, "a", encoding="utf-8", buffering=1)
+    def __init__(self) -> None:
+        self.handle = None
 
-    def _write(self, event: str, item, **extra: str) -> None:
-        self.handle.write(json.dumps({"e": event, "t": time.time(), "name": item.full_name, **extra}) + "\n")
+    def _write(self, event: str, name: str, **extra: str) -> None:
+        line = {"e": event, "p": os.getpid(), "t": time.time(), "name": name, **extra}
+        self.handle.write(json.dumps(line) + "\n")
 
     def start_suite(self, data, result) -> None:
-        self._write("start_suite", result)
+        if self.handle is None:
+            folder = BuiltIn().get_variable_value("${OUTPUT_DIR}")
+            self.handle = open(os.path.join(folder, "progress.jsonl"), "a", encoding="utf-8", buffering=1)
+        self._write("start_suite", result.full_name)
 
     def end_suite(self, data, result) -> None:
-        self._write("end_suite", result, status=result.status)
+        self._write("end_suite", result.full_name, status=result.status)
 
     def start_test(self, data, result) -> None:
-        self._write("start_test", result, timeout=str(result.timeout) if result.timeout else "")
+        self._write("start_test", result.full_name)
 
     def end_test(self, data, result) -> None:
-        self._write("end_test", result, status=result.status)
+        self._write("end_test", result.full_name, status=result.status)
+
+    def output_file(self, path) -> None:
+        if self.handle is not None:
+            self._write("output", str(path))
 
     def close(self) -> None:
-        self.handle.close()
+        if self.handle is not None:
+            self.handle.close()
