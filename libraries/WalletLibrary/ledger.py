@@ -15,7 +15,7 @@ LEGS_SQL = (
     " t.currency::text AS currency, t.transfer_id::text AS transfer_id,"
     " t.counterparty_wallet_id::text AS counterparty FROM transactions t WHERE {where}"
 )
-BALANCES_SQL = "SELECT id::text AS id, balance, currency::text AS currency FROM wallets WHERE id::text = ANY(%s)"
+BALANCES_SQL = "SELECT id::text AS id, balance, currency::text AS currency FROM wallets WHERE id = ANY(%s::uuid[])"
 
 
 def wallet_ids(wallets: Iterable[Any]) -> list[str]:
@@ -33,7 +33,7 @@ def ledger_problems(query: model.Query, ids: list[str]) -> list[str]:
     problems: list[str] = []
     wallets = {row["id"]: row for row in query(BALANCES_SQL, [ids])}
     problems += [f"wallet {missing}: no row in wallets" for missing in ids if missing not in wallets]
-    legs = query(LEGS_SQL.format(where="t.wallet_id::text = ANY(%s)"), [ids])
+    legs = query(LEGS_SQL.format(where="t.wallet_id = ANY(%s::uuid[])"), [ids])
     for wallet_id_, wallet in wallets.items():
         own = [leg for leg in legs if leg["wallet_id"] == wallet_id_ and leg["status"] == "succeeded"]
         expected = sum(leg["amount"] if leg["type"] in CREDIT_TYPES else -leg["amount"] for leg in own)
@@ -63,7 +63,7 @@ def _transfer_problems(query: model.Query, transfers: list[model.Change], refere
     ]
     if not transfers:
         return problems
-    legs = query(LEGS_SQL.format(where="t.transfer_id::text = ANY(%s)"), [[t.id for t in transfers]])
+    legs = query(LEGS_SQL.format(where="t.transfer_id = ANY(%s::uuid[])"), [[t.id for t in transfers]])
     for transfer in transfers:
         mine = [leg for leg in legs if leg["transfer_id"] == transfer.id]
         outs = [leg for leg in mine if leg["type"] == "transfer_out"]

@@ -11,6 +11,7 @@ from robot.api.deco import keyword
 from robot.utils import timestr_to_secs
 
 from .. import matcher
+from ..changes import RECENT_OUTBOX
 from ..context import DATABASE_ALIAS
 from ..ledger import wallet_ids
 from ..routes import TRANSACTION_FIELDS, wallet_id
@@ -27,9 +28,17 @@ TRANSFER_ROW_SQL = (
     " amount, currency::text AS currency FROM transfers WHERE id = %s::uuid"
 )
 UNPUBLISHED_SQL = (
-    "SELECT id FROM outbox WHERE published_at IS NULL AND payload::text ILIKE ANY(%s)"
-    " AND created_at >= (SELECT min(created_at) FROM wallets WHERE id::text = ANY(%s)) - interval '1 minute'"
+    RECENT_OUTBOX  # noqa: S608 - constant text: the values are bind parameters
+    + " SELECT id FROM recent WHERE published_at IS NULL AND payload::text ILIKE ANY(%s)"
 )
+# The outbox rows of changes a test just made (tests last a minute or two): only those are read as text.
+RECENT_ROWS = (
+    "WITH recent AS MATERIALIZED (SELECT type, payload, published_at FROM outbox"
+    " WHERE created_at > now() - interval '15 minutes')"
+)
+ROWS_OF_TYPE_SQL = RECENT_ROWS + " SELECT count(*) AS n FROM recent WHERE type = %s AND payload::text ILIKE %s"  # noqa: S608
+ROW_TYPES_SQL = RECENT_ROWS + " SELECT type FROM recent WHERE payload::text ILIKE %s"  # noqa: S608
+PAYLOADS_SQL = RECENT_ROWS + " SELECT payload::text AS payload FROM recent WHERE payload::text ILIKE ANY(%s)"  # noqa: S608
 
 
 class DatabaseKeywords(LibraryComponent):
@@ -118,7 +127,7 @@ class DatabaseKeywords(LibraryComponent):
         | Outbox Should Hold One Row For | ${credit}[id] | credit.applied |
         """
         rows = self.ctx.query(
-            "SELECT count(*) AS n FROM outbox WHERE type = %s AND payload::text ILIKE %s",
+            ROWS_OF_TYPE_SQL,
             [event_type, f"%{entity_id}%"],
         )
         if rows[0]["n"] != 1:
@@ -130,7 +139,7 @@ class DatabaseKeywords(LibraryComponent):
 
         | Outbox Should Hold No Row For | ${pending}[id] |
         """
-        rows = self.ctx.query("SELECT type FROM outbox WHERE payload::text ILIKE %s", [f"%{entity_id}%"])
+        rows = self.ctx.query(ROW_TYPES_SQL, [f"%{entity_id}%"])
         if rows:
             raise AssertionError(f"outbox rows for {entity_id}: expected none, got {[row['type'] for row in rows]}")
 
@@ -148,7 +157,7 @@ class DatabaseKeywords(LibraryComponent):
             0,
             assertion_message=f"outbox rows of {', '.join(ids)} still unpublished after {timeout}",
             alias=DATABASE_ALIAS,
-            parameters=[[f"%{value}%" for value in ids], ids],
+            parameters=[ids, [f"%{value}%" for value in ids]],
             retry_timeout=timeout,
             retry_pause="0.1 s",
         )
@@ -162,7 +171,7 @@ class DatabaseKeywords(LibraryComponent):
         | Outbox Should Hold Unpublished Rows For | ${deposit}[id] | ${newcomer}[id] | window=1 s |
         """
         ids = wallet_ids(entity_ids)
-        sql = "SELECT payload::text AS payload FROM outbox WHERE payload::text ILIKE ANY(%s)"
+        sql = PAYLOADS_SQL
         present = " ".join(row["payload"].lower() for row in self.ctx.query(sql, [[f"%{i}%" for i in ids]]))
         missing = [value for value in ids if value.lower() not in present]
         if missing:

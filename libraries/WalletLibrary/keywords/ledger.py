@@ -17,7 +17,7 @@ SNAPSHOT_SQL = (
     " (SELECT coalesce(json_object_agg(k, n), '{}') FROM (SELECT type || '/' || status AS k, count(*) AS n"
     "   FROM transactions WHERE wallet_id = w.id GROUP BY 1) c) AS transactions,"
     " (SELECT count(*) FROM transfers WHERE source_wallet_id = w.id OR destination_wallet_id = w.id) AS transfers"
-    " FROM wallets w WHERE w.id::text = ANY(%s)"
+    " FROM wallets w WHERE w.id = ANY(%s::uuid[])"
 )
 
 

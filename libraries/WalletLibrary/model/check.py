@@ -151,7 +151,7 @@ class Checker:
         credits = self._credits()
         rows = self.ctx.query(
             "SELECT id::text AS id, wallet_id::text AS wallet_id, type, status, amount, balance_after,"
-            " transfer_id::text AS transfer_id FROM transactions WHERE wallet_id::text = ANY(%s)",
+            " transfer_id::text AS transfer_id FROM transactions WHERE wallet_id = ANY(%s::uuid[])",
             [self.ids],
         )
         by_wallet: dict[str, list[dict]] = defaultdict(list)
@@ -159,7 +159,9 @@ class Checker:
             by_wallet[row["wallet_id"]].append(row)
         balances = {
             r["id"]: r["balance"]
-            for r in self.ctx.query("SELECT id::text AS id, balance FROM wallets WHERE id::text = ANY(%s)", [self.ids])
+            for r in self.ctx.query(
+                "SELECT id::text AS id, balance FROM wallets WHERE id = ANY(%s::uuid[])", [self.ids]
+            )
         }
         for wallet in self.ids:
             self._wallet(wallet, expected[wallet], credits.get(wallet, {}), by_wallet[wallet], balances.get(wallet))
