@@ -78,8 +78,9 @@ class OutageKeywords(LibraryComponent):
 
     @keyword("Cut The Wallet Off The Broker")
     def cut_the_wallet_off_the_broker(self) -> None:
-        """Saves and clears the wallet user's permissions on the vhost, then closes its connections until none
-        is left (deadline `${HEALTH_TIMEOUT}`).
+        """Saves and clears the wallet user's permissions on the vhost, then closes its connections until the
+        wallet itself reports the broker down on `/health` (deadline `${HEALTH_TIMEOUT}`). The management API
+        lists a new connection only after its next statistics round: closing what it lists is not enough.
 
         | Cut The Wallet Off The Broker |
         """
@@ -88,15 +89,15 @@ class OutageKeywords(LibraryComponent):
             self._saved_permissions = {k: current[k] for k in FULL_PERMISSIONS} if current else dict(FULL_PERMISSIONS)
         self._management("DELETE", self._permissions_path(), expected=(204, 404))
 
-        def closed() -> bool:
-            connections = self._wallet_connections()
-            for connection in connections:
+        def cut() -> bool:
+            for connection in self._wallet_connections():
                 self._management(
                     "DELETE", f"/api/connections/{quote(connection['name'], safe='')}", expected=(204, 404)
                 )
-            return not connections
+            body = self.library.request_health().json
+            return isinstance(body, dict) and (body.get("checks") or {}).get("broker") == "down"
 
-        self._until(closed, "the wallet's broker connections were not all closed")
+        self._until(cut, "the wallet still reports its broker up")
 
     @keyword("Reconnect The Wallet To The Broker")
     def reconnect_the_wallet_to_the_broker(self) -> None:
