@@ -118,8 +118,7 @@ class Phases:
             on_end(done[-1])
         return done
 
-    @staticmethod
-    def _selection(tests: list[plan.Test], folder: Path) -> list[str]:
+    def _selection(self, tests: list[plan.Test], folder: Path) -> list[str]:
         """Exactly these tests (hook Select, by name, not by pattern), the progress hook, and robot parses only
         their suite files."""
         folder.mkdir(parents=True, exist_ok=True)
@@ -127,9 +126,19 @@ class Phases:
         own = ["--prerunmodifier", f"runner_hooks.Select:{folder / 'tests.json'}"]
         own += ["--listener", "runner_hooks.Progress"]
         files = {test.source for test in tests}
-        if all(files) and not any(char in "".join(files) for char in "*?["):
+        if all(files) and not any(char in "".join(files) for char in "*?[") and self._every_source_holds(files):
             own += [item for source in sorted(files) for item in ("--parseinclude", source)]
         return own
+
+    def _every_source_holds(self, files: set[str]) -> bool:
+        """True when each path given holds one of `files`: else --parseinclude would leave a path with no suite
+        at all, which robot and pabot refuse (suites/resilience in the parallel phase of a run of several paths)."""
+        resolved = [str(Path(file).resolve()) for file in files]
+        for source in self.sources:
+            path = str(Path(source).resolve())
+            if not any(file == path or file.startswith(path.rstrip("/") + "/") for file in resolved):
+                return False
+        return True
 
     def _reporter(self, total: int) -> Callable[[robots.Process], None]:
         """One line per finished process (with many processes, per-test mode: every tenth, and every failure)."""

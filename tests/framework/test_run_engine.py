@@ -312,3 +312,17 @@ def test_the_robot_option_table_is_robots_own():
     names = set(re.findall(r"^\s+(?:-\S\s+)*--([a-z]+)", usage, re.MULTILINE)) - {"help", "version"}
     names = {name[2:] if name.startswith("no") and name[2:] in options.TAKES_VALUE else name for name in names}
     assert names == set(options.TAKES_VALUE)
+
+
+def test_a_path_with_only_destructive_tests_beside_another_path_runs(tmp_path, answering_url):
+    """suites/a (parallel) and suites/b (destructive only): neither phase may find a path without a suite."""
+    for name, text in (("a", "*** Test Cases ***\nPlain\n    No Operation\n"), ("b", DESTRUCTIVE_ONLY)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "t.robot").write_text(text)
+    env = {"WALLET_API_URL": answering_url, "GATEWAY_MOCK_URL": answering_url, "RESULTS_DIR": str(tmp_path / "out")}
+    result = run([RUN_SH, "local", str(tmp_path / "a"), str(tmp_path / "b")], env, 120)
+    assert result.returncode == 0, result.output[-3000:]
+    assert "2 tests, 2 passed, 0 failed, 0 flaky" in result.stdout
+
+
+DESTRUCTIVE_ONLY = "*** Test Cases ***\nDisturbs\n    [Tags]    destructive\n    No Operation\n"
