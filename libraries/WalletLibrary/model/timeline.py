@@ -8,6 +8,7 @@ import json
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from ..changes import uuids
 from .execute import Exchange
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def settlements(checker: Checker) -> None:
             by_transaction[exchange.note["transaction_id"]].append(exchange)
     for transaction, hooks in by_transaction.items():
         row = checker.ctx.query(
-            "SELECT wallet_id::text AS w, status FROM transactions WHERE id::text = %s", [transaction]
+            "SELECT wallet_id::text AS w, status FROM transactions WHERE id = ANY(%s::uuid[])", [uuids([transaction])]
         )
         wallet = row[0]["w"] if row else None
         refused = [h for h in hooks if h.status != 200]
