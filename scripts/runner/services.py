@@ -222,7 +222,7 @@ def _moved(url: str, name: str, user: str | None = None) -> str:
 def private_stack(name: str, state_dir: Path) -> dict[str, str]:
     """The settings of a stack of our own in process mode: the stand-in and the mock on free ports, database,
     vhost, wallet role and RabbitMQ user `name` (created by `stack up` when missing), pid files and logs in
-    `state_dir`. Nothing of it is shared with the local stack or another run's."""
+    `state_dir`. Nothing of it is shared with the local stack or another run's; its database starts empty."""
     from variables._settings import resolve
 
     local = resolve("local", {})
@@ -242,6 +242,7 @@ def private_stack(name: str, state_dir: Path) -> dict[str, str]:
         "STACK_SERVICES": " ".join(SERVICES),
         "STACK_STATE_DIR": str(state_dir),
         "STACK_MODE": "process",
+        "STACK_FRESH_DATABASE": "yes",  # every run starts from an empty database: its checks never scan old runs' rows
     }
 
 

@@ -49,6 +49,7 @@ STACK_DEFAULTS: dict[str, str] = {
     "STACK_SERVICES": "wallet-api payment-gateway-mock",
     "STACK_STOP_TIMEOUT": "10",
     "STACK_LOG_LINES": "40",
+    "STACK_FRESH_DATABASE": "no",  # "yes": drop the wallet's database first (a private stack's, see runner.services)
 }
 SERVICE_NAMES = ("wallet-api", "payment-gateway-mock")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}  # noqa: S104 - a comparison, not a bind
@@ -462,6 +463,9 @@ def provision_database() -> list[str]:
                     print(
                         f"warning: the wallet's role {role} is a superuser; tests expect a dedicated non-superuser role"
                     )
+            if setting("STACK_FRESH_DATABASE") == "yes" and db_name(wallet_url) != "postgres":
+                fresh = sql.Identifier(db_name(wallet_url))
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(fresh))
             for name in names:
                 exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
                 if exists is None:
