@@ -2,7 +2,7 @@
 
 Tests run locally, in CI or on staging, never in production. Two rules, checked by `run.sh` before it
 creates the virtualenv or starts anything, and again by the root suite setup (keyword
-`Environment Should Be Safe For Tests` of `EnvironmentGuard.py`), so calling `robot`/`pabot` directly
+`Environment Should Be Safe For Tests` of WalletLibrary), so calling `robot`/`pabot` directly
 is guarded too:
 
 1. the environment must be one of the allow-listed variable files (`local`, `ci`, `staging`);

@@ -2,7 +2,7 @@
 
 A profile says how many simulated owners (Locust users) run, how fast they arrive, for how long, and
 how the number of users changes over time (`stages`). The locustfile (`stress/locustfile.py`) and the
-Robot library (`libraries/LoadTest.py`) both read this module, so a profile means the same thing in
+Robot library (WalletLibrary's `load` component) both read this module, so a profile means the same thing in
 Robot, on the command line and in Docker Compose.
 
 Overrides (environment variables, or the Robot variables of the same name):
