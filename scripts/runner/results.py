@@ -57,6 +57,22 @@ class Outcome:
         return text + (f", {self.skipped} skipped" if self.skipped else "")
 
 
+def seeds(result) -> list[str]:
+    """`<suite>: <value>` of every suite metadata item named `... seed` (a suite that draws random data records
+    its seed and replay command there), so the console shows what replays the run."""
+    found: list[str] = []
+
+    def visit(suite) -> None:
+        found.extend(
+            f"{suite.name}: {key} {value}" for key, value in suite.metadata.items() if key.lower().endswith("seed")
+        )
+        for child in suite.suites:
+            visit(child)
+
+    visit(result.suite)
+    return found
+
+
 def first_line(message: str, limit: int = 200) -> str:
     """A message on one line (its lines joined: robot's first line is often only a heading), cut at `limit`."""
     line = " ".join(message.split())

@@ -202,6 +202,8 @@ def _report(opts, root, planned, run: Phases, out, console, timer) -> int:
     (out.parent / "latest").symlink_to(out.name)
     timer.mark("report")
     console.say(outcome.line)
+    for seed in results.seeds(outcome.result):
+        console.say(seed)
     for name, message in outcome.flaky:
         console.say(f"FLAKY  {name} (first failure: {message})")
     for name, message in outcome.failed[:30]:

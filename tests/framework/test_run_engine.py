@@ -39,6 +39,7 @@ Price [EUR] Is * Shown?
 ALWAYS_FAILS = """\
 *** Test Cases ***
 Always Fails
+    Set Suite Metadata    Demo seed    42 (replay: ./run.sh local -v DEMO_SEED:42)
     Fail    expected 1 but got 2
 
 Passes
@@ -155,6 +156,7 @@ def test_a_test_that_always_fails_still_fails_the_run(engine):
     assert failed.status == "FAIL" and "flaky" not in failed.tags
     assert failed.message == "Failed twice (also when rerun in a fresh process): expected 1 but got 2"
     assert "replay the failures: ./run.sh local --rerunfailed" in result.stdout
+    assert "Demo: Demo seed 42 (replay: ./run.sh local -v DEMO_SEED:42)" in result.stdout, "seeds reach the console"
 
 
 @pytest.mark.parametrize(("mode", "folder"), [("--chunk", r"parallel/pabot_results/\d+"), ("--serial", "parallel")])
