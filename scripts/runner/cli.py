@@ -63,12 +63,13 @@ by their measured time: its --ordering groups); the serial phase (destructive te
 on staging) runs alongside it on a private stack of its own when the wallet is the stand-in this run manages
 in process mode (no WALLET_API_URL, GATEWAY_MOCK_URL or WALLET_API_IMAGE of yours, no Docker), else after it.
 A test that fails is rerun once in a fresh process: passing then, it is FLAKY (tag flaky in the report,
-counted as passed unless --fail-on-flaky). Each robot process has a time limit derived from its tests'
-timeouts (pabot's --processtimeout); a process that dies or hangs is stopped, named, and its tests are failed.
+counted as passed unless --fail-on-flaky or the test is tagged strict). Each robot process has a time limit
+derived from its tests' timeouts (pabot's --processtimeout); a process that dies or hangs is stopped, named,
+and its tests are failed.
 Results: results/<ENV>/<UTC timestamp>/ (report.html, log.html, output.xml, xunit.xml, console.log),
 results/<ENV>/latest points at it. The console ends with "N tests, N passed, N failed, N flaky".
-Exit status: 0 every test passed (flaky ones too, unless --fail-on-flaky); 1 a test failed or a process was
-lost; 2 bad input or a service that is not usable; 3 a secret leaked into the results; 130 interrupted.
+Exit status: 0 every test passed (flaky ones too, unless --fail-on-flaky or strict); 1 a test failed or a
+process was lost; 2 bad input or a service that is not usable; 3 a secret leaked into the results; 130 interrupted.
 
 Environment variables: every setting of variables/_settings.py (see README.md), RUN_ID (default: unique
 per run), PABOT_PROCESSES, PRODUCTION_HOST_DENYLIST, RESULTS_DIR (default results/), STACK_SERVICES, VENV

@@ -4,7 +4,9 @@
   under the same root name), in the planned order, each suite spanning the wall time of its parts.
 - A test that failed is replaced by its rerun (a fresh process). FAIL then PASS is FLAKY: tag `flaky`, a
   message with the first failure, the root suite's metadata `Flaky tests`; it counts as passed unless
-  --fail-on-flaky, which keeps it FAIL. FAIL then FAIL stays failed, with both messages.
+  --fail-on-flaky, which keeps it FAIL. A test tagged `strict` (its failures are findings that need not
+  repeat: races, seeded workloads) stays FAIL when its rerun passes, with or without --fail-on-flaky.
+  FAIL then FAIL stays failed, with both messages.
 - A planned test without a result (its process died or was stopped) is added as FAIL naming the process:
   never dropped. Tests of such processes are not rerun.
 - The merged report is checked against the phases' own statuses: every planned test exactly once, with the
@@ -28,6 +30,7 @@ from runner.plan import Test
 from runner.robots import Process
 
 FLAKY_TAG = "flaky"
+STRICT_TAG = "strict"
 EMPTY = '<robot generator="run.sh" rpa="false" schemaversion="5"><suite id="s1" name="{}"/><errors/></robot>'
 
 
@@ -204,18 +207,22 @@ def _apply_rerun(part, process: Process, tree: dict, expected: dict, outcome: Ou
         old.parent.tests[old.parent.tests.index(old)] = new
         tree[name] = new
         if new.status == "PASS":
+            strict = STRICT_TAG in new.tags  # a finding that did not repeat is still a finding
             new.tags.add(FLAKY_TAG)
-            counted = "counted as failed: --fail-on-flaky" if fail_on_flaky else "counted as passed"
+            counted = "counted as passed"
+            if strict or fail_on_flaky:
+                counted = f"counted as failed: {'tag strict' if strict else '--fail-on-flaky'}"
             new.message = (
                 f"FLAKY ({counted}): failed, then passed when rerun in a fresh process (the first run's log: "
                 f".parts/{where.get(name, '?')}/output.xml). First failure: {first}"
             )
-            new.status = "FAIL" if fail_on_flaky else "PASS"
-            outcome.flaky.append((name, first))
+            new.status = "FAIL" if strict or fail_on_flaky else "PASS"
+            if not strict:  # a strict one is counted, named and notified as failed
+                outcome.flaky.append((name, first))
         else:
-            again = first_line(new.message)
-            new.message = "Failed twice (also when rerun in a fresh process): " + (
-                again if again == first else f"first run: {first} | rerun: {again}"
+            same = first_line(new.message) == first  # the rerun's whole message stays (a replay command, ...)
+            new.message = "Failed twice (also when rerun in a fresh process" + (
+                f"): {new.message}" if same else f"; first run: {first}). Rerun: {new.message}"
             )
         expected[name] = new.status
 

@@ -12,6 +12,7 @@ Test Teardown     Common Test Teardown
 Test Template     Concurrent Transfers Should Drain The Source As Far As It Covers
 
 Test Tags    rule:money.concurrent-transfers
+...          strict
 ...          rule:money.no-negative-balance
 ...          rule:money.transfer-atomic
 ...          rule:transfers.insufficient-funds

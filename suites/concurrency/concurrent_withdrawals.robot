@@ -12,6 +12,7 @@ Test Teardown     Common Test Teardown
 Test Template     Concurrent Withdrawals Should Succeed As Far As The Balance Covers
 
 Test Tags    rule:money.concurrent-withdrawals
+...          strict
 ...          rule:money.no-negative-balance
 ...          rule:money.balance-equals-ledger
 ...          rule:withdrawals.insufficient-funds

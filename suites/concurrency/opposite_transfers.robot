@@ -12,6 +12,8 @@ Suite Teardown    Ledger Should Reconcile For This Suite
 Test Setup        Common Test Setup
 Test Teardown     Common Test Teardown
 
+Test Tags         strict
+
 
 *** Test Cases ***
 Opposite Concurrent Transfers Neither Deadlock Nor Create Or Destroy Money

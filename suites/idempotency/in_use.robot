@@ -10,7 +10,7 @@ Suite Teardown    Ledger Should Reconcile For This Suite
 Test Setup        Common Test Setup
 Test Teardown     Common Test Teardown
 
-Test Tags         rule:idempotency.in-use
+Test Tags         rule:idempotency.in-use    strict
 
 
 *** Test Cases ***

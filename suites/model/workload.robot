@@ -14,6 +14,7 @@ Test Setup        Common Test Setup
 Test Teardown     Common Test Teardown
 
 Test Tags    model
+...          strict
 ...          rule:money.balance-equals-ledger
 ...          rule:money.no-negative-balance
 ...          rule:money.transfer-atomic

@@ -147,6 +147,16 @@ def test_fail_on_flaky_makes_the_flaky_test_fail_the_run(engine):
     assert "flaky" in flaky.tags and "--fail-on-flaky" in flaky.message
 
 
+def test_a_strict_test_that_passes_only_on_its_rerun_fails_the_run(engine):
+    strict = FLAKY.replace("Fails On Its First Run Only\n", "Fails On Its First Run Only\n    [Tags]    strict\n")
+    result, output = engine(strict)
+    assert result.returncode == 1, result.output[-3000:]
+    assert "2 tests, 1 passed, 1 failed, 0 flaky" in result.stdout
+    flaky = results_of(output)["Fails On Its First Run Only"]
+    assert flaky.status == "FAIL"
+    assert "flaky" in flaky.tags and "counted as failed: tag strict" in flaky.message
+
+
 def test_a_test_that_always_fails_still_fails_the_run(engine):
     result, output = engine(ALWAYS_FAILS)
     assert result.returncode == 1
