@@ -84,12 +84,11 @@ def history(run: Run, wallets: Iterable[str], lines: int = HISTORY_LINES, width:
 
 
 def failure(run: Run, findings: list[Finding], replay: str) -> str:
-    """The failure message: the seed and the rules broken; per rule its first finding and the latest history of
-    the wallets involved; the replay command. (The full report, every finding, is in the log.)"""
+    """The failure message: the seed, the replay command and the rules broken; per rule its first finding and
+    the latest history of the wallets involved. (The full report, every finding, is in the log.)"""
     rules = sorted({finding.rule for finding in findings})
-    parts = [
-        f"Model workload with seed {run.plan.seed} broke {len(rules)} rule(s): {', '.join(rules)}",
-        f"Replay: {replay}",
+    parts = [  # seed and replay first: the console shows a failure's first 200 characters
+        f"Model workload with seed {run.plan.seed} (replay: {replay}) broke {len(rules)} rule(s): {', '.join(rules)}"
     ]
     for rule in rules:
         first = next(finding for finding in findings if finding.rule == rule)
