@@ -22,7 +22,7 @@ import time
 from datetime import UTC, datetime
 
 from runner import ROOT
-from runner.options import BadInput, parse_run
+from runner.options import BadInput, parse_run, pop_value, positive
 from runner.services import private_stack
 
 MODES = ("chunk", "per-test", "serial")
@@ -37,13 +37,9 @@ def split(args: list[str]) -> tuple[int, list[str], list[str]]:
         item = items.pop(0)
         key, _, attached = item.partition("=")
         if key in ("--runs", "--modes"):
-            if not attached and not items:
-                raise BadInput(f"{key} needs a value (see ./run.sh benchmark --help)")
-            value = attached or items.pop(0)
+            value = pop_value(key, attached, items, " (see ./run.sh benchmark --help)")
             if key == "--runs":
-                if not value.isdigit() or int(value) < 1:
-                    raise BadInput(f"--runs must be a positive integer, got '{value}'")
-                runs = int(value)
+                runs = positive("--runs", value)
             else:
                 modes = [mode.strip() for mode in value.split(",") if mode.strip()]
                 unknown = [mode for mode in modes if mode not in MODES]

@@ -66,10 +66,18 @@ class RunOptions:
     name_given: bool = False  # the user set --name
 
 
-def _positive(option: str, text: str) -> int:
+def positive(option: str, text: str) -> int:
+    """`text` as a positive integer, else BadInput naming `option`."""
     if not text.isdigit() or int(text) < 1:
         raise BadInput(f"{option} must be a positive integer, got '{text}'")
     return int(text)
+
+
+def pop_value(key: str, attached: str, items: list[str], see: str = "") -> str:
+    """The value of option `key`: `attached` (`--key=value`) or the next of `items` (taken off it)."""
+    if not attached and not items:
+        raise BadInput(f"{key} needs a value{see}")
+    return attached or items.pop(0)
 
 
 def robot_option(token: str) -> tuple[str, bool] | None:
@@ -124,9 +132,9 @@ def parse_run(argv: list[str], cwd: str | None = None) -> RunOptions:
         elif token == "--fail-on-flaky":
             opts.fail_on_flaky = True
         elif own == "--processes":
-            opts.processes = _positive("--processes", value("--processes"))
+            opts.processes = positive("--processes", value("--processes"))
         elif own == "--workers":
-            opts.workers = _positive("--workers", value("--workers"))
+            opts.workers = positive("--workers", value("--workers"))
         elif own == "--profile":
             opts.profile = value("--profile")
             if not opts.profile.replace("-", "").replace("_", "").isalnum():
@@ -158,7 +166,7 @@ def parse_run(argv: list[str], cwd: str | None = None) -> RunOptions:
         raise BadInput("--profile and --workers belong to a stress run: add --stress")
     if not opts.processes:
         default = os.environ.get("PABOT_PROCESSES", "")
-        opts.processes = _positive("PABOT_PROCESSES", default) if default else 4 * (len(os.sched_getaffinity(0)) or 1)
+        opts.processes = positive("PABOT_PROCESSES", default) if default else 4 * (len(os.sched_getaffinity(0)) or 1)
     opts.robot_args = robot
     opts.sources = [absolute_source(source, cwd) for source in sources]
     return opts

@@ -30,15 +30,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from runner import ROOT, results_root, shown
-from runner.options import BadInput
+from runner.options import BadInput, pop_value, positive
 
 FILTER = ROOT / "scripts" / "ci" / "shard_filter.py"
-
-
-def _count(text: str, what: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise BadInput(f"{what} must be a positive integer, got '{text}'")
-    return int(text)
 
 
 def parse(args: list[str]) -> dict:
@@ -63,13 +57,11 @@ def parse(args: list[str]) -> dict:
         item = items.pop(0)
         key, _, attached = item.partition("=")
         if key in ("--env", "--shards"):
-            if not attached and not items:
-                raise BadInput(f"{key} needs a value")
-            value = attached or items.pop(0)
+            value = pop_value(key, attached, items)
             if key == "--env":
                 found["env"] = value
             elif command == "local":
-                found["shards"] = _count(value, "--shards")
+                found["shards"] = positive("--shards", value)
             else:
                 raise BadInput(f"--shards belongs to the local path, not to '{command}'")
         elif item == "--compare" and command == "local":

@@ -45,6 +45,17 @@ def clean_environment(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
+def throwaway_env(results: Path, answering_url: str) -> dict[str, str]:
+    """The environment of `run.sh local` on throwaway suites: both services at a URL that answers, results in
+    `results`, 2 processes."""
+    return {
+        "WALLET_API_URL": answering_url,
+        "GATEWAY_MOCK_URL": answering_url,
+        "RESULTS_DIR": str(results),
+        "PABOT_PROCESSES": "2",
+    }
+
+
 def run(args: list[str], env: Mapping[str, str] | None = None, timeout: float = 120, cwd: Path = ROOT) -> Completed:
     """Run a command in a clean environment (plus `env`), without stdin."""
     started = time.monotonic()

@@ -10,7 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from _helpers import ROOT, run
+from _helpers import ROOT, run, throwaway_env
 from robot.api import ExecutionResult
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -94,12 +94,7 @@ def engine(tmp_path: Path, answering_url: str):  # type: ignore[no-untyped-def]
         suites = tmp_path / "suites"
         suites.mkdir(exist_ok=True)
         (suites / "demo.robot").write_text(text)
-        env = {
-            "WALLET_API_URL": answering_url,
-            "GATEWAY_MOCK_URL": answering_url,
-            "RESULTS_DIR": str(tmp_path / "results"),
-            "PABOT_PROCESSES": "2",
-        }
+        env = throwaway_env(tmp_path / "results", answering_url)
         result = run([RUN_SH, "local", *args, "-v", f"MARKER:{tmp_path / 'marker'}", str(suites)], env, timeout)
         return result, tmp_path / "results" / "local" / "latest" / "output.xml"
 
@@ -138,23 +133,24 @@ def test_flaky_tests_reach_the_slack_message_and_the_job_summary_of_a_green_run(
     assert (outputs["status"], outputs["kind"], outputs["send"], outputs["flaky"]) == ("pass", "flaky", "true", "1")
 
 
-def test_fail_on_flaky_makes_the_flaky_test_fail_the_run(engine):
-    result, output = engine(FLAKY, "--fail-on-flaky")
-    assert result.returncode == 1, result.output[-3000:]
-    assert "1 flaky" in result.stdout
-    flaky = results_of(output)["Fails On Its First Run Only"]
-    assert flaky.status == "FAIL"
-    assert "flaky" in flaky.tags and "--fail-on-flaky" in flaky.message
+STRICT = FLAKY.replace("Fails On Its First Run Only\n", "Fails On Its First Run Only\n    [Tags]    strict\n")
 
 
-def test_a_strict_test_that_passes_only_on_its_rerun_fails_the_run(engine):
-    strict = FLAKY.replace("Fails On Its First Run Only\n", "Fails On Its First Run Only\n    [Tags]    strict\n")
-    result, output = engine(strict)
+@pytest.mark.parametrize(
+    ("suite", "args", "summary", "why"),
+    [
+        (FLAKY, ["--fail-on-flaky"], "2 tests, 1 passed, 0 failed, 1 flaky", "--fail-on-flaky"),
+        (STRICT, [], "2 tests, 1 passed, 1 failed, 0 flaky", "tag strict"),
+    ],
+    ids=["fail-on-flaky", "tag-strict"],
+)
+def test_a_flaky_test_fails_the_run_with_fail_on_flaky_or_when_strict(engine, suite, args, summary, why):
+    result, output = engine(suite, *args)
     assert result.returncode == 1, result.output[-3000:]
-    assert "2 tests, 1 passed, 1 failed, 0 flaky" in result.stdout
+    assert summary in result.stdout
     flaky = results_of(output)["Fails On Its First Run Only"]
     assert flaky.status == "FAIL"
-    assert "flaky" in flaky.tags and "counted as failed: tag strict" in flaky.message
+    assert "flaky" in flaky.tags and f"counted as failed: {why}" in flaky.message
 
 
 def test_a_test_that_always_fails_still_fails_the_run(engine):

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from _helpers import ROOT, run
+from _helpers import ROOT, run, throwaway_env
 from SecretRedactor import scan
 
 from variables._settings import resolve
@@ -52,12 +52,7 @@ def project(tmp_path: Path, answering_url: str) -> dict[str, object]:
     suites = tmp_path / "suites"
     suites.mkdir()
     (suites / "demo.robot").write_text(SUITE)
-    env = {
-        "WALLET_API_URL": answering_url,
-        "GATEWAY_MOCK_URL": answering_url,
-        "RESULTS_DIR": str(tmp_path / "results"),
-        "PABOT_PROCESSES": "2",
-    }
+    env = throwaway_env(tmp_path / "results", answering_url)
     return {"suites": suites, "env": env, "results": tmp_path / "results"}
 
 
