@@ -52,7 +52,7 @@ COMPONENTS = (
 
 class WalletLibrary(DynamicCore):
     """Keywords of the Wallet API integration tests, in the domain language of the contract
-    (`shared/wallet-api-contract.md`, also `contracts/openapi.yaml` and `contracts/events/`).
+    (`contracts/wallet-api-contract.md`, also `contracts/openapi.yaml` and `contracts/events/`).
 
     One library assembled from components (robotframework-pythonlibcore), all sharing one context:
     the settings of the environment's variable file, the run id, the timeouts (`${HTTP_TIMEOUT}`,

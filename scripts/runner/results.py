@@ -26,6 +26,7 @@ from pathlib import Path
 
 from robot.api import ExecutionResult, ResultVisitor, ResultWriter
 
+from runner import rules
 from runner.plan import Test
 from runner.robots import Process
 
@@ -298,6 +299,7 @@ class _Counter(ResultVisitor):
 def write(result, outdir: Path) -> None:
     """output.xml, log.html, report.html and xunit.xml of a result."""
     outdir.mkdir(parents=True, exist_ok=True)
+    result.configure(stat_config=rules.statistics(outdir))  # each rule:<id> tag: its text, a link to its section
     with contextlib.redirect_stdout(io.StringIO()):
         ResultWriter(result).write_results(
             output=str(outdir / "output.xml"),
