@@ -1,8 +1,13 @@
 """Keeps secrets out of every result file: a Robot Framework listener and a scanner (`run.sh` uses both).
 
-Listener (`--listener libraries/SecretRedactor.py`, API v3): masks as `***`, before anything is
-written to output.xml (and so to log.html, report.html and xunit.xml), in every log message, system
-message and failure message of keywords, tests and suites:
+Listener (API v3): masks as `***`, before anything is written to output.xml (and so to log.html,
+report.html and xunit.xml), in every log message, system message, keyword argument and failure message of
+keywords, tests and suites. WalletLibrary attaches it to itself (a library listener,
+`ROBOT_LIBRARY_LISTENER`), so a run masks whoever starts it: `robot`, `pabot`, an editor or `run.sh`. As a
+library listener it hears the suites that import WalletLibrary, from the import on (their setups,
+tests and teardowns). `run.sh` (and robot.toml) also give it to the whole run (`--listener
+libraries/SecretRedactor.py`, which covers what happens before the import too); the library's copy then
+stands down, so every message is masked once. What it masks:
 
 - the values of the secret settings (`JWT_SECRET`, `GATEWAY_WEBHOOK_SECRET`,
   `RABBITMQ_MANAGEMENT_PASSWORD`) and the password of every `*_URL` setting, read from the Robot
@@ -105,9 +110,19 @@ class SecretRedactor:
     """Listener (API v3) that masks secrets in every message before Robot Framework writes it anywhere."""
 
     ROBOT_LISTENER_API_VERSION = 3
+    run_listener = False  # True once the run has one of its own (--listener): library copies stand down
 
-    def __init__(self) -> None:
+    def __init__(self, library: str = "") -> None:
+        """`library`: the library that attached this listener to itself (see the module docstring)."""
         self._secrets: list[str] | None = None
+        self.library = library
+        if not library:
+            SecretRedactor.run_listener = True
+
+    @property
+    def standing_down(self) -> bool:
+        """A library's copy when the run has its own listener: that one masks everything already."""
+        return bool(self.library) and SecretRedactor.run_listener
 
     def _known_secrets(self) -> list[str]:
         if self._secrets is None:
@@ -128,7 +143,7 @@ class SecretRedactor:
         return self._secrets
 
     def _clean(self, text: str) -> str:
-        return redact(text, self._known_secrets()) if text else text
+        return redact(text, self._known_secrets()) if text and not self.standing_down else text
 
     def start_suite(self, data: object, result: object) -> None:
         """Reads the secrets once the variable files are loaded (the first suite starts)."""
@@ -145,6 +160,8 @@ class SecretRedactor:
 
     def end_body_item(self, data: object, result: object) -> None:
         """Masks the failure message and the arguments (as written in the data) of a keyword or control structure."""
+        if self.standing_down:
+            return
         if getattr(result, "message", None):
             result.message = self._clean(result.message)  # type: ignore[attr-defined]
         from robot.result import Keyword  # here: the `scan` command runs on a python without Robot Framework

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from robotlibcore import DynamicCore
+from SecretRedactor import SecretRedactor
 
 from .context import Context
 from .keywords.boundaries import BoundaryKeywords
@@ -68,7 +69,8 @@ class WalletLibrary(DynamicCore):
     - *Tokens never reach a Robot variable* except through `Auth Headers For`: keywords take an owner id
       and a token kind (`token=valid`, `expired`, `bad_signature`, `tampered`, `alg_none`, `malformed`,
       `missing`, `no_sub`, `no_exp`, `empty_sub`, `wrong_scheme`, `empty_bearer`) and mint the JWT with
-      `${JWT_SECRET}`. The SecretRedactor listener masks every token and secret in every result file.
+      `${JWT_SECRET}`. The library's own listener (SecretRedactor) masks every token and secret in every
+      result file, however the suites are started.
     - *Every response* is validated against `contracts/openapi.yaml` as it arrives (status, media type,
       headers, schema, no internals in a 5xx, `X-Request-ID` echoed); *every event* matched or seen
       during a test about the test's wallets is validated against its schema and AMQP properties.
@@ -100,6 +102,8 @@ class WalletLibrary(DynamicCore):
                     self._component_of[function.robot_name or name] = label
         DynamicCore.__init__(self, [component(self.ctx) for component, _ in COMPONENTS])
         self.ctx.library = self
+        # Masks tokens and secrets in every result file however the suites are started (robot, pabot, an editor).
+        self.ROBOT_LIBRARY_LISTENER = SecretRedactor(library="WalletLibrary")
         self.ctx.transport.observers.append(self._record_wallet)
 
     def get_keyword_tags(self, name: str) -> list[str]:
