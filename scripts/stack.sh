@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The local stack: `./run.sh stack up|down|status|logs [service...]` (or `bash scripts/stack.sh ...`).
+# The local stack: `./run.sh stack up|down|status|logs [service...]`, `./run.sh stack reset [--yes]` (or `bash scripts/stack.sh ...`).
 #
 # Docker mode (a Docker engine answers `docker info`): docker compose up --wait / down / ps with
 # docker-compose.yml. Process mode (no engine): scripts/stack/stackctl.py starts the wallet stand-in and
@@ -20,7 +20,7 @@ COMPOSE_FILE="$ROOT/docker-compose.yml"
 ALL_SERVICES="wallet-api payment-gateway-mock"
 
 usage() {
-  echo "usage: ./run.sh stack up|down|status|logs [wallet-api|payment-gateway-mock ...]" >&2
+  echo "usage: ./run.sh stack up|down|status|logs [wallet-api|payment-gateway-mock ...] | reset [--yes]" >&2
 }
 
 die() {  # one clear line, non-zero exit
@@ -84,6 +84,8 @@ requested() {  # the services named on the command line, else STACK_SERVICES, el
 docker_mode() {
   local command="$1"
   shift
+  [[ "$command" != reset ]] \
+    || die 2 "stack reset runs in process mode; in Docker mode './run.sh stack down' drops the volumes, then 'up' again"
   timeout 10 docker info >/dev/null 2>&1 \
     || die 1 "STACK_MODE=docker but no Docker engine answers 'docker info': start Docker, or use STACK_MODE=process"
   docker compose version >/dev/null 2>&1 \
@@ -141,7 +143,7 @@ main() {
   local command="$1"
   shift
   case "$command" in
-    up | down | status | logs) ;;
+    up | down | status | logs | reset) ;;
     -h | --help | help) usage; exit 0 ;;
     *) usage; die 2 "unknown stack command '$command'" ;;
   esac

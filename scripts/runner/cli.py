@@ -20,6 +20,8 @@ Usage:
                             run the suites (default ENV: local; default paths: suites/)
   ./run.sh stack up|down|status|logs [--env local|ci] [SERVICE...]
                             the local stack (wallet stand-in + gateway mock) with the settings of ENV
+  ./run.sh stack reset [--yes] [--env local|ci]
+                            empty the local stack's database (asks first; --yes without a terminal)
   ./run.sh test [pytest options]
                             the project's own checks (pytest, lint, dry run, the functional suites);
                             ends with "N passed, N failed"
@@ -78,6 +80,7 @@ per run), PABOT_PROCESSES, PRODUCTION_HOST_DENYLIST, RESULTS_DIR (default result
 
 STACK_HELP = """\
 Usage: ./run.sh stack up|down|status|logs [--env local|ci] [wallet-api|payment-gateway-mock ...]
+       ./run.sh stack reset [--yes] [--env local|ci]   empty the local stack's database (asks first)
 The local stack with the settings of ENV (default local); see scripts/stack/README.md.
 """
 
@@ -159,8 +162,8 @@ def _stack(rest: list[str]) -> int:
             f"the local stack runs for --env local or ci only, not '{environment}' (nothing is started for staging)"
         )
     settings = guard(environment)
-    if not args or args[0] not in ("up", "down", "status", "logs"):
-        raise BadInput("usage: ./run.sh stack up|down|status|logs [--env local|ci] [SERVICE...]")
+    if not args or args[0] not in ("up", "down", "status", "logs", "reset"):
+        raise BadInput("usage: ./run.sh stack up|down|status|logs|reset [--env local|ci] [SERVICE...]")
     in_the_venv(["stack", *args, "--env", environment])
     os.environ.update({name: value for name, value in settings.items() if name not in os.environ})
     os.environ["PATH"] = f"{venv_python().parent}{os.pathsep}{os.environ.get('PATH', '')}"

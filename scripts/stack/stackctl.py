@@ -1,6 +1,6 @@
 """Process mode of the local stack: the wallet stand-in and the gateway mock as background processes.
 
-Called by `scripts/stack.sh` (never directly by users): `stackctl.py up|down|status|logs|health [service...]`.
+Called by `scripts/stack.sh` (never directly by users): `stackctl.py up|down|status|logs|reset|health [service...]`.
 
 - `up`: against the PostgreSQL and RabbitMQ already listening locally, creates what the wallet needs when
   missing (database, the wallet's own non-superuser role, vhost, the wallet's own RabbitMQ user and
@@ -9,6 +9,7 @@ Called by `scripts/stack.sh` (never directly by users): `stackctl.py up|down|sta
 - `down`: stops only the processes whose pid files say we started them (checked against /proc).
 - `status`: one line per requested service; exit 0 only when all of them are healthy.
 - `logs`: the last lines of each service's log.
+- `reset [--yes]`: empties the wallet's database (asks first on a terminal; refuses without one unless --yes).
 - `health`: only the HTTP checks of `status` (used in Docker mode).
 
 Settings come from the environment (names of the project brief) with the local defaults. Secrets (JWT and
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fcntl
+import os
 import subprocess
 import sys
 import time
@@ -32,6 +34,7 @@ from stack_base import (
     SERVICE_NAMES,
     STATE_DIR,
     StackError,
+    db_name,
     host_port,
     http_status,
     int_setting,
@@ -232,7 +235,50 @@ def cmd_logs(names: list[str]) -> int:
     return 0
 
 
+def confirm(question: str, yes: bool) -> None:
+    """Ask `question` (y/N) on the terminal unless `yes`; no terminal to ask on is bad input (exit 2)."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise StackError(
+            "stack reset asks first and there is no terminal to ask on: run './run.sh stack reset --yes'", code=2
+        )
+    if input(f"{question} [y/N] ").strip().lower() not in ("y", "yes"):
+        raise StackError("stack reset: nothing done (not confirmed)")
+
+
+def cmd_reset(names: list[str], yes: bool = False) -> int:
+    """Empty the local stack's database: stop our wallet, drop and create its database again, start the wallet
+    again when it ran (the stand-in creates its schema on start). Only a database on this machine."""
+    if names:
+        raise StackError("stack reset takes no service names: it empties the wallet's database", code=2)
+    for name in ("DATABASE_URL", "WALLET_DATABASE_URL"):
+        host = host_port(setting(name), name)[0]
+        if host not in LOCAL_HOSTS:
+            raise StackError(f"stack reset empties only a database on this machine; {name} points at {host}", code=2)
+    wallet = build_services()["wallet-api"]
+    running = our_pid(wallet) is not None
+    if not running and http_status(wallet.health_url) is not None:
+        raise StackError(
+            f"a wallet this checkout's stack did not start answers at {wallet.url} and uses the database: stop it first"
+        )
+    database = db_name(setting("WALLET_DATABASE_URL"))
+    confirm(f"Empty the database {database} of the local stack (every row of every earlier run)?", yes)
+    if running:
+        cmd_down(["wallet-api"])
+    check_infrastructure()
+    os.environ["STACK_FRESH_DATABASE"] = "yes"  # provision_database drops it first
+    with state_lock():
+        provision_database()
+    print(f"reset: database {database} dropped and created again (empty)")
+    if running:
+        cmd_up(["wallet-api"])
+        print("reset: wallet-api started again (it created its schema)")
+    return 0
+
+
 COMMANDS = {
+    "reset": cmd_reset,
     "up": cmd_up,
     "down": cmd_down,
     "status": cmd_status,
@@ -246,8 +292,11 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="stack.sh", description="Process mode of the local stack.")
     parser.add_argument("command", choices=sorted(COMMANDS))
     parser.add_argument("services", nargs="*", help=f"subset of: {' '.join(SERVICE_NAMES)}")
+    parser.add_argument("--yes", action="store_true", help="reset: do not ask first")
     args = parser.parse_args(argv)
     try:
+        if args.command == "reset":
+            return cmd_reset(args.services, args.yes)
         return COMMANDS[args.command](args.services)
     except StackError as error:
         print(f"error: {error.line}", file=sys.stderr)
