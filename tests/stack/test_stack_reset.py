@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-from stack_helpers import WalletClient, Settings
+from stack_helpers import Settings, WalletClient
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
