@@ -24,6 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+try:
+    from . import _checkout
+except ImportError:  # imported as a top-level module (the fallback of a variable file)
+    import _checkout
+
 VARIABLES_DIR = Path(__file__).resolve().parent
 
 
@@ -146,7 +151,7 @@ def resolve(environment: str, environ: Mapping[str, str] | None = None) -> dict[
 
     Raises SettingsError (one line) for an unknown environment or a setting missing on staging.
     """
-    environ = os.environ if environ is None else environ
+    environ = checkout_environ(environment) if environ is None else environ
     valid = environments()
     if environment not in valid:
         raise SettingsError(f"unknown environment '{environment}': valid environments are {', '.join(valid)}")
@@ -169,6 +174,14 @@ def resolve(environment: str, environ: Mapping[str, str] | None = None) -> dict[
             # Stack-only settings are not used outside the local stack: empty unless given.
             values[setting.name] = ""
     return values
+
+
+def checkout_environ(environment: str) -> Mapping[str, str]:
+    """os.environ, on local and ci over the settings of this checkout's own stack (variables/_checkout.py)."""
+    if environment not in LOCAL_ENVIRONMENTS:
+        return os.environ
+    default = lambda name, env: _BY_NAME[name].local_default.format_map(host_ports(env))  # noqa: E731
+    return {**os.environ, **_checkout.overrides(os.environ, default)}
 
 
 def host_ports(environ: Mapping[str, str]) -> dict[str, str]:
@@ -220,7 +233,7 @@ def read(name: str, environ: Mapping[str, str] | None = None) -> str:
     Raises SettingsError (one line) for a name that is neither a setting nor set anywhere.
     """
     value = _robot_variable(name)
-    environ = os.environ if environ is None else environ
+    environ = checkout_environ("local") if environ is None else environ
     if value is None or value == "":
         value = environ.get(name, "").strip() or None
     if value is None or value == "":

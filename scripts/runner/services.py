@@ -194,6 +194,15 @@ def stack(command: str, services: list[str], say: Callable[[str], None], env: di
     return done.returncode == 0
 
 
+def say_whose_stack(environment: str, say: Callable[[str], None]) -> None:
+    """On local and ci, when this checkout's stack is one of its own (another checkout holds the default ports and
+    names, or LOCAL_STACK=own), say so in one line: which checkout, ports and database (variables/_checkout.py)."""
+    from variables import _checkout
+
+    if environment in ("local", "ci") and not _checkout.owns_defaults():
+        say(_checkout.describe({name: masked(value) for name, value in os.environ.items()}))
+
+
 def stack_mode() -> str:
     """How `./run.sh stack up` runs the stack: STACK_MODE, else docker when a Docker engine answers, else process."""
     mode = os.environ.get("STACK_MODE", "").strip() or "auto"

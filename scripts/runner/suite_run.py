@@ -167,6 +167,7 @@ def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, s
         f"environment {opts.environment}, run id {run_id}, {len(phases['parallel'])} parallel + "
         f"{len(phases['serial'])} serial tests ({opts.mode}, {opts.processes} processes)"
     )
+    services.say_whose_stack(opts.environment, console.say)  # a checkout's own stack: says whose, which ports
     run = Phases(opts, sources, run_id, out, console.say, timer)
     running.append(run)
     overlap = phases["parallel"] and phases["serial"] and not opts.stress

@@ -18,6 +18,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+from variables import _checkout  # noqa: E402 - this checkout's own stack
 from variables._settings import SettingsError, read  # noqa: E402 - the one settings reader
 
 # Pid files and logs; STACK_STATE_DIR moves them (the self-tests run a second stack on other ports).
@@ -47,11 +48,10 @@ class StackError(Exception):
 
 def setting(name: str, env: Mapping[str, str] | None = None) -> str:
     """The value of a setting: the environment variable when set and not empty, else the local default."""
-    env = os.environ if env is None else env
     if name in STACK_DEFAULTS:
-        return env.get(name, "").strip() or STACK_DEFAULTS[name]
+        return (os.environ if env is None else env).get(name, "").strip() or STACK_DEFAULTS[name]
     try:
-        return read(name, env)
+        return read(name, env)  # without `env`: the environment over this checkout's own stack (variables/_checkout)
     except SettingsError as error:
         raise StackError(str(error), code=2) from None
 
@@ -137,3 +137,11 @@ def http_status(url: str, timeout: float = 2.0) -> int | None:
 def shown(path: Path) -> str:
     """A path relative to the repository when it is inside it."""
     return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
+def whose() -> str:
+    """One line: whose stack this is (the checkout, and whether it holds the default ports and names)."""
+    names = ("WALLET_API_URL", "GATEWAY_MOCK_URL", "WALLET_DATABASE_URL", "RABBITMQ_VHOST")
+    return _checkout.describe(
+        {name: redact(setting(name)) if name.endswith("_URL") else setting(name) for name in names}
+    )

@@ -42,6 +42,7 @@ from stack_base import (
     redact,
     setting,
     shown,
+    whose,
 )
 from stack_provision import Management, check_infrastructure, provision_database, provision_rabbitmq
 from stack_services import (
@@ -159,6 +160,7 @@ def cmd_up(names: list[str]) -> int:
     elapsed = time.monotonic() - started_at
     summary = ", ".join(f"{s.name} {s.url} (pid {our_pid(s)})" for s in services)
     print(f"stack up in {elapsed:.1f} s: {summary}; logs under {shown(STATE_DIR)}/")
+    print(whose())
     return 0
 
 
@@ -213,6 +215,8 @@ def cmd_status(names: list[str], with_pid: bool = True) -> int:
     """One line per requested service (and the infrastructure); exit 0 only when all requested are healthy."""
     services = requested_services(names)
     ok = True
+    if with_pid:
+        print(whose())
     for service in services:
         healthy, line = _service_line(service, with_pid)
         ok = ok and healthy

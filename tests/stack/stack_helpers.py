@@ -20,8 +20,10 @@ from urllib.parse import quote
 
 import jwt
 import pika
+import psycopg2
 import requests
 from jwt.warnings import InsecureKeyLengthWarning
+from psycopg2 import sql
 
 from variables._settings import read
 
@@ -365,3 +367,20 @@ def poll(check: Callable[[], Any], timeout: float, what: str, interval_s: float 
         if time.monotonic() >= deadline:
             raise AssertionError(f"expected {what} within {timeout:g} s")
         time.sleep(interval_s)
+
+
+def remove_stack_of(settings: dict[str, str]) -> None:
+    """Drop a throwaway checkout's database and role, and its RabbitMQ vhost and user."""
+    name = settings["RABBITMQ_VHOST"]
+    assert name.startswith("wallet_") and name != "wallet_test", f"not a throwaway checkout's stack: {name}"
+    admin = settings["DATABASE_URL"].rsplit("/", 1)[0] + "/postgres"
+    connection = psycopg2.connect(admin, connect_timeout=5)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        cursor.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
+    connection.close()
+    auth = (read("RABBITMQ_MANAGEMENT_USER"), read("RABBITMQ_MANAGEMENT_PASSWORD"))
+    base = read("RABBITMQ_MANAGEMENT_URL").rstrip("/")
+    for path in (f"/api/vhosts/{name}", f"/api/users/{name}"):
+        requests.delete(base + path, auth=auth, timeout=5)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import psycopg2
 import pytest
-from stack_helpers import Settings, WalletClient
+from stack_helpers import Settings, WalletClient, remove_stack_of
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -42,6 +42,7 @@ def private(tmp_path: Path) -> Iterator[dict[str, str]]:
     env = {**os.environ, **private_stack(NAME, tmp_path / "stack"), "STACK_FRESH_DATABASE": "no"}
     yield env
     _stack(env, "down")
+    remove_stack_of(env)
 
 
 def test_without_a_terminal_and_without_yes_it_refuses_in_one_line(private: dict[str, str]) -> None:
