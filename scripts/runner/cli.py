@@ -21,11 +21,12 @@ Usage:
                             run the suites (default ENV: local; default paths: suites/)
   ./run.sh stack up|down|status|logs [--env local|ci] [SERVICE...]
                             the local stack (wallet stand-in + gateway mock) with the settings of ENV
-  ./run.sh check [PATHS...]  robot --dryrun and robocop check of PATHS (default suites/ resources/) in seconds:
-                            no stack, nothing runs; one line "file:line: message" per problem, exit 1 if any
   ./run.sh test [pytest options]
                             the project's own checks (pytest, lint, dry run, the functional suites);
                             ends with "N passed, N failed"
+  ./run.sh check [PATHS...]
+                            robot --dryrun and robocop check of PATHS (default suites/ resources/) in seconds:
+                            no stack, nothing runs; one line "file:line: message" per problem, exit 1 if any
   ./run.sh docs             keyword documentation (libdoc HTML) into results/docs/index.html
   ./run.sh notify [...]     Slack payload / job summary from a run's output.xml (--dry-run prints it)
   ./run.sh dashboard [...]  history page of past runs
