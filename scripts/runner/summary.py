@@ -101,7 +101,8 @@ def _console(opts: RunOptions, outcome: results.Outcome, out: Path, say) -> int:
     if len(ran) > SHOWN:
         say(f"... and {len(ran) - SHOWN} more failed tests (see the report)")
     if len(ran) < len(outcome.failed):
-        say(f"FAILED {len(outcome.failed) - len(ran)} tests without running: their suite setup failed (below)")
+        unrun = len(outcome.failed) - len(ran)
+        say(f"FAILED {unrun} tests robot did not run: their suite setup failed (below) or a fatal error stopped it")
     for description in outcome.lost:
         say(f"LOST   {description}")
     for error in outcome.errors[:10]:

@@ -134,7 +134,7 @@ def test_a_run_failed_in_suite_setup_then_fewer_processes_than_tests_runs_withou
     first = project(SETUP_FAILS, env={"DURATIONS_FILE": str(durations)})
     assert first.returncode == 1
     assert "SETUP FAILED  Suites.Demo: the database refused the login of wallet_api" in first.stdout
-    assert "FAILED 3 tests without running: their suite setup failed" in first.stdout
+    assert "FAILED 3 tests robot did not run: their suite setup failed" in first.stdout
     assert json.loads(durations.read_text()) == {}, "a test its suite's setup failed took no measurable time"
     for damaged in ('{"Suites.Demo.First": 0.0, "Suites.Demo.Second": 0, "Suites.Demo.Third": -1}', "[1, 2]", "{no"):
         durations.write_text(damaged)
