@@ -11,6 +11,7 @@ import os
 import sys
 
 from runner import ROOT
+from runner.names import apply_variables, check_environment
 from runner.options import BadInput, parse_run
 from runner.venv import VenvError, ensure_venv, in_venv, reexec, venv_python
 
@@ -25,6 +26,9 @@ Usage:
   ./run.sh test [pytest options]
                             the project's own checks (pytest, lint, dry run, the functional suites);
                             ends with "N passed, N failed"
+  ./run.sh check [PATHS...]
+                            robot --dryrun and robocop check of PATHS (default suites/ resources/) in seconds:
+                            no stack, nothing runs; one line "file:line: message" per problem, exit 1 if any
   ./run.sh docs             keyword documentation (libdoc HTML) into results/docs/index.html
   ./run.sh notify [...]     Slack payload / job summary from a run's output.xml (--dry-run prints it)
   ./run.sh dashboard [...]  history page of past runs
@@ -51,12 +55,20 @@ Options of a suite run (options and paths in any order):
   --per-test           one robot process per test (the default, --chunk, deals the tests into N processes by
                        their measured time, whole suites where they fit)
   --serial             the parallel phase in one robot process, one test after another
+  --rerun, --no-rerun  rerun the failed tests once in fresh processes (a test passing then is FLAKY), or not.
+                       Default: off for local (a failure is reported once), once for ci and staging and
+                       whenever CI=true (flaky tests are named); the console and the report say which applied
   --fail-on-flaky      a flaky test (failed, then passed when rerun) fails the run
   --stress             run only the stress tests (tag stress; excluded otherwise), serially, not rerun
   --profile NAME       stress profile (passed as -v STRESS_PROFILE:NAME; needs --stress)
   --workers N          Locust workers for the stress run (passed as -v STRESS_WORKERS:N; needs --stress)
   any robot option     passed to every robot process, e.g. --include smoke, --test "*Deposit*", --loglevel DEBUG
                        (not --outputdir, --output, --log, --report, --xunit, --timestampoutputs: run.sh sets them)
+                       --dryrun: nothing runs (no stack, no rerun, no measured times, latest stays): DRY RUN
+  -v NAME:value        a setting given with -v is that setting, exactly as NAME=value in the environment
+                       (production guard, preflight, which stack services start); a -v name that is no setting
+                       and no suite uses, or an environment variable that looks like a misspelt setting
+                       (e.g. WALLET_API_URL with a typo), is refused with "did you mean ..."
 
 How a run goes: robot lists the selected tests; the local stack is started if needed; every service the run
 uses is checked (2 s: addresses, database and RabbitMQ logins, the RabbitMQ management API when destructive
@@ -64,12 +76,14 @@ tests run); pabot runs the parallel phase (the tests not tagged destructive or s
 by their measured time: its --ordering groups); the serial phase (destructive tests, one robot process, never
 on staging) runs alongside it on a private stack of its own when the wallet is the stand-in this run manages
 in process mode (no WALLET_API_URL, GATEWAY_MOCK_URL or WALLET_API_IMAGE of yours, no Docker), else after it.
-A test that fails is rerun once in a fresh process: passing then, it is FLAKY (tag flaky in the report,
-counted as passed unless --fail-on-flaky or the test is tagged strict). Each robot process has a time limit
+With reruns on, a test that fails is rerun once in a fresh process: passing then, it is FLAKY (tag flaky in the
+report, counted as passed unless --fail-on-flaky or the test is tagged strict). Each robot process has a time limit
 derived from its tests' timeouts (pabot's --processtimeout); a process that dies or hangs is stopped, named,
 and its tests are failed.
 Results: results/<ENV>/<UTC timestamp>/ (report.html, log.html, output.xml, xunit.xml, console.log),
-results/<ENV>/latest points at it. The console ends with "N tests, N passed, N failed, N flaky".
+results/<ENV>/latest points at it. The console ends with "N tests, N passed, N failed, N flaky", robot's own
+errors (ERROR file:line: ...) and every failed suite setup (SETUP FAILED suite: cause), and the command that
+replays exactly the failed tests with the run's paths and options.
 Exit status: 0 every test passed (flaky ones too, unless --fail-on-flaky or strict); 1 a test failed or a
 process was lost; 2 bad input or a service that is not usable; 3 a secret leaked into the results; 130 interrupted.
 
@@ -112,6 +126,7 @@ def guard(environment: str) -> dict[str, str]:
 
     from variables._settings import SettingsError, resolve
 
+    check_environment()
     try:
         production_guard.check_environment_name(environment)
         settings = resolve(environment)
@@ -139,7 +154,7 @@ def _dispatch(argv: list[str]) -> int:
         os.execv(str(venv_python()), [str(venv_python()), str(ROOT / PROGRAMS[command]), *rest])  # noqa: S606
     if command == "stack":
         return _stack(rest)
-    if command in ("test", "docs", "benchmark", "shard"):
+    if command in ("test", "docs", "benchmark", "shard", "check"):
         return _tool(command, rest, argv)
     return _suite_run(argv)
 
@@ -178,6 +193,8 @@ def _tool(command: str, rest: list[str], argv: list[str]) -> int:
         from runner import docs as module
     elif command == "benchmark":
         from runner import benchmark as module
+    elif command == "check":
+        from runner import check as module
     else:
         from runner import shard as module
     if any(arg in ("-h", "--help") for arg in rest[:1]):
@@ -193,8 +210,9 @@ def _suite_run(argv: list[str]) -> int:
     if opts.help:
         print(HELP, end="")
         return 0
+    apply_variables(opts)  # -v SETTING:value is the setting, as SETTING=value would be
     settings = guard(opts.environment)
-    if not in_venv():
+    if not in_venv() and not opts.dryrun:
         from runner.services import SERVICES, ServiceError, managed, reachable
 
         user_set = {name for name in settings if os.environ.get(name)}
@@ -205,7 +223,7 @@ def _suite_run(argv: list[str]) -> int:
                 reachable(name, settings[name])
         except ServiceError as error:
             raise BadInput(str(error)) from None
-        in_the_venv(argv)
+    in_the_venv(argv)
     from runner import suite_run
 
     return suite_run.main(opts)

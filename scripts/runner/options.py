@@ -9,6 +9,7 @@ the run is planned.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,10 +61,31 @@ class RunOptions:
     profile: str = ""
     workers: int = 0
     fail_on_flaky: bool = False
+    reruns: bool | None = None  # --rerun / --no-rerun; None: the environment's default (runner.policy)
+    dryrun: bool = False  # robot's --dryrun: nothing runs (no stack, no rerun, no `latest`, no durations)
     robot_args: list[str] = field(default_factory=list)  # the user's robot options, as given
+    own_args: list[str] = field(default_factory=list)  # run.sh's own options, as given (for the replay command)
+    variables: list[tuple[str, str]] = field(default_factory=list)  # (NAME, value) of every -v NAME:value
     sources: list[str] = field(default_factory=list)  # absolute paths
     help: bool = False
     name_given: bool = False  # the user set --name
+
+
+def rerun_policy(opts: RunOptions, environ: Mapping[str, str] | None = None) -> tuple[bool, str]:
+    """(rerun the failed tests once?, the policy in words: on the console and in the report's metadata).
+
+    A tester's local run reports a failure once (pytest's habit: the loop is edit, run); CI (CI=true) and the
+    shared environments (ci, staging) rerun once, so that a test that fails and then passes is named FLAKY.
+    """
+    environ = os.environ if environ is None else environ
+    if opts.dryrun or opts.stress:
+        return False, "off (a dry run)" if opts.dryrun else "off (stress tests are not rerun)"
+    if opts.reruns is not None:
+        return opts.reruns, "once (--rerun)" if opts.reruns else "off (--no-rerun)"
+    if environ.get("CI", "").lower() == "true" or opts.environment != "local":
+        where = "CI=true" if environ.get("CI", "").lower() == "true" else f"environment {opts.environment}"
+        return True, f"once ({where}: a test that fails, then passes, is named FLAKY; --no-rerun turns it off)"
+    return False, "off (local: a failure is reported once; --rerun names flaky tests)"
 
 
 def positive(option: str, text: str) -> int:
@@ -123,6 +145,7 @@ def parse_run(argv: list[str], cwd: str | None = None) -> RunOptions:
     while index < len(args):
         token = args[index]
         own = token.split("=", 1)[0]
+        first = index
         if token in ("-h", "--help"):
             opts.help = True
         elif token in MODES:
@@ -131,6 +154,8 @@ def parse_run(argv: list[str], cwd: str | None = None) -> RunOptions:
             opts.stress = True
         elif token == "--fail-on-flaky":
             opts.fail_on_flaky = True
+        elif token in ("--rerun", "--no-rerun"):
+            opts.reruns = token == "--rerun"
         elif own == "--processes":
             opts.processes = positive("--processes", value("--processes"))
         elif own == "--workers":
@@ -143,24 +168,12 @@ def parse_run(argv: list[str], cwd: str | None = None) -> RunOptions:
             sources += args[index + 1 :]
             break
         elif token.startswith("-") and token != "-":
-            found = robot_option(token)
-            if found is None:
-                raise BadInput(f"option {own} not recognized (see ./run.sh --help; robot options: robot --help)")
-            name, takes_value = found
-            if name in ("help", "version"):
-                raise BadInput("robot's own --help/--version are not run.sh options: see ./run.sh --help")
-            if name in RESERVED:
-                raise BadInput(f"--{name} is set by run.sh: {RESERVED[name]}")
-            opts.name_given = opts.name_given or name == "name"
-            robot.append(token)
-            attached = ("=" in token and token.startswith("--")) or (not token.startswith("--") and len(token) > 2)
-            if takes_value and not attached:
-                if index + 1 >= len(args):
-                    raise BadInput(f"{token} needs a value (see ./run.sh --help)")
-                index += 1
-                robot.append(args[index])
+            index = _robot_option(opts, args, index, robot)
+            first = index + 1  # not one of run.sh's own
         else:
             sources.append(token)
+            first = index + 1
+        opts.own_args += args[first : index + 1]
         index += 1
     if not opts.stress and (opts.profile or opts.workers):
         raise BadInput("--profile and --workers belong to a stress run: add --stress")
@@ -170,6 +183,51 @@ def parse_run(argv: list[str], cwd: str | None = None) -> RunOptions:
     opts.robot_args = robot
     opts.sources = [absolute_source(source, cwd) for source in sources]
     return opts
+
+
+def _robot_option(opts: RunOptions, args: list[str], index: int, robot: list[str]) -> int:
+    """Take the robot option at args[index] (and its value) into `robot`; returns the index of its last token."""
+    token = args[index]
+    found = robot_option(token)
+    if found is None:
+        raise BadInput(
+            f"option {token.split('=', 1)[0]} not recognized (see ./run.sh --help; robot options: robot --help)"
+        )
+    name, takes_value = found
+    if name in ("help", "version"):
+        raise BadInput("robot's own --help/--version are not run.sh options: see ./run.sh --help")
+    if name in RESERVED:
+        raise BadInput(f"--{name} is set by run.sh: {RESERVED[name]}")
+    opts.name_given = opts.name_given or name == "name"
+    opts.dryrun = name == "dryrun" or (opts.dryrun and name != "nodryrun")
+    robot.append(token)
+    long = token.startswith("--")
+    attached = token.split("=", 1)[1] if long and "=" in token else token[2:] if not long else ""
+    if takes_value and not attached:
+        if index + 1 >= len(args):
+            raise BadInput(f"{token} needs a value (see ./run.sh --help)")
+        index += 1
+        robot.append(args[index])
+    if name == "variable":
+        variable, _, text = (attached or robot[-1]).partition(":")
+        opts.variables.append((variable, text))
+    return index
+
+
+def without(args: list[str], names: set[str]) -> list[str]:
+    """The robot options `args` without the options `names` (and their values)."""
+    kept, skip = [], False
+    for index, token in enumerate(args):
+        if skip:
+            skip = False
+            continue
+        found = robot_option(token) if token.startswith("-") else None
+        if found and found[0] in names:
+            attached = "=" in token or (not token.startswith("--") and len(token) > 2)
+            skip = found[1] and not attached and index + 1 < len(args)
+            continue
+        kept.append(token)
+    return kept
 
 
 def absolute_source(source: str, cwd: str | None = None) -> str:

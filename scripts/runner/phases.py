@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from runner import ROOT, parallel, plan, results, robots, services
-from runner.options import RunOptions, robot_option
+from runner.options import RunOptions, rerun_policy, without
 
 PRIVATE = "wallet_destructive"  # the private stack's database, role, vhost and RabbitMQ user
 ADDING = {"rerunfailed", "rerunfailedsuites"}  # robot options that add tests to pabot's groups: the plan has them
@@ -46,8 +46,9 @@ class Phases:
 
     def __init__(self, opts: RunOptions, sources: list[str], run_id: str, out: Path, say, timer) -> None:
         self.opts, self.sources, self.out, self.say, self.timer = opts, sources, out, say, timer
+        self.rerun = rerun_policy(opts)[0]
         self.parts = out / ".parts"
-        self.durations = plan.load_durations(plan.DURATIONS)
+        self.durations = plan.load_durations(plan.durations_file()[0])
         self.reader = results.Reader()
         self.first: list[robots.Process] = []
         self.reruns: list[robots.Process] = []
@@ -85,7 +86,7 @@ class Phases:
         self._mark(phase + (" alongside" if beside else ""), started, beside)
         # Failed as the processes reported them; a test failed only by its suite's teardown is not rerun.
         failed = [t for p in done if not p.died for t in p.batch.tests if p.ended.get(t.full_name) == "FAIL"]
-        if failed and not self.opts.stress and not self.stopping.is_set():
+        if failed and self.rerun and not self.stopping.is_set():
             again = plan.deal(f"{phase}-rerun", failed, self.opts.mode, self.opts.processes, {})
             self.say(f"{phase} phase: rerunning {len(failed)} failed tests in fresh processes")
             started = time.monotonic()
@@ -104,7 +105,7 @@ class Phases:
         on_end = self._reporter(len(batches))
         if name.startswith("parallel") and self.opts.mode != "serial":
             tests = [test for batch in batches for test in batch.tests]
-            user = _without(self.opts.robot_args, ADDING)
+            user = without(self.opts.robot_args, ADDING)
             args = [*self.common, *user, *self._selection(tests, folder), *self.sources]
             command = parallel.command(batches, folder, self.opts.processes, self.opts.mode == "per-test", args)
             return parallel.run(batches, command, folder, name, env, on_end, self.say)
@@ -201,19 +202,3 @@ class Phases:
             services.stack("down", list(services.SERVICES), lines.append, env)
             self.timer.beside("private stack", time.monotonic() - stopped)
             claim.close()
-
-
-def _without(args: list[str], names: set[str]) -> list[str]:
-    """The robot options `args` without the options `names` (and their values)."""
-    kept, skip = [], False
-    for index, token in enumerate(args):
-        if skip:
-            skip = False
-            continue
-        found = robot_option(token) if token.startswith("-") else None
-        if found and found[0] in names:
-            attached = "=" in token or (not token.startswith("--") and len(token) > 2)
-            skip = found[1] and not attached and index + 1 < len(args)
-            continue
-        kept.append(token)
-    return kept

@@ -34,6 +34,7 @@ DURATIONS = ROOT / "results" / ".durations.json"  # measured test times of suite
 DEFAULT_TIMEOUT_S = 600.0  # a test without a timeout (the project's suites always set one)
 START_ALLOWANCE_S = 20.0  # interpreter, robot and library imports (~3.5 s for 8 processes at once, loaded)
 SUITE_OVERHEAD_S = 0.2  # expected setup + teardown of one suite in one process
+MIN_COST_S = 0.01  # the least a test is expected to take (a measured 0 would divide the deal by zero)
 UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1, "ms": 0.001}
 _UNIT = re.compile(r"(\d+(?:\.\d+)?)\s*(days?|d|hours?|h|milliseconds?|millis?|ms|minutes?|mins?|m|seconds?|secs?|s)")
 
@@ -153,19 +154,35 @@ def split_phases(plan: Plan, environment: str, stress: bool) -> dict[str, list[T
     return {"parallel": [t for t in runnable if not has(t, "destructive")], "serial": serial}
 
 
+def durations_file() -> tuple[Path, bool]:
+    """(the file of measured test times, whether the user chose it: DURATIONS_FILE). A run records into the
+    default file only when it ran the project's suites (throwaway suites would pollute it)."""
+    chosen = os.environ.get("DURATIONS_FILE", "")
+    return (Path(chosen), True) if chosen else (DURATIONS, False)
+
+
 def load_durations(path: Path) -> dict[str, float]:
+    """{full name: seconds} of a durations file; anything unreadable or unlike a time (a list, text, 0, a
+    negative number, NaN) is left out: a damaged file costs a less even deal, never a run."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return {name: float(value) for name, value in data.items() if isinstance(value, int | float)}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        str(name): float(value)
+        for name, value in data.items()
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < math.inf
+    }
 
 
 def save_durations(path: Path, measured: dict[str, float]) -> None:
     """Keep the elapsed time of every test that ran, its last run's: a changed test is dealt by what it takes
-    now (all tests of one run are slowed alike by a busy machine, so their ratios hold)."""
+    now (all tests of one run are slowed alike by a busy machine, so their ratios hold). A time of 0 (a test
+    failed by its suite's setup never ran) is no measure and is not kept."""
     known = load_durations(path)
-    known.update({name: round(elapsed, 3) for name, elapsed in measured.items()})
+    known.update({name: round(elapsed, 3) for name, elapsed in measured.items() if round(elapsed, 3) > 0})
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(f".{os.getpid()}.tmp")
     temporary.write_text(json.dumps(known, indent=0, sort_keys=True), encoding="utf-8")
@@ -191,7 +208,7 @@ def deal(phase: str, tests: list[Test], mode: str, processes: int, durations: di
 
 def _pack(tests: list[Test], bins: int, durations: dict[str, float]) -> list[list[Test]]:
     default = statistics.median(durations.values()) if durations else 1.0
-    cost = {test.index: durations.get(test.full_name, default) for test in tests}
+    cost = {test.index: max(durations.get(test.full_name, default), MIN_COST_S) for test in tests}
     suites: dict[str, list[Test]] = {}
     for test in tests:
         suites.setdefault(test.suite, []).append(test)

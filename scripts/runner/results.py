@@ -32,6 +32,8 @@ from runner.robots import Process
 
 FLAKY_TAG = "flaky"
 STRICT_TAG = "strict"
+# Robot's messages of a test it failed without running it (its suite's setup failed, a fatal error stopped the run)
+NOT_RUN = ("Parent suite setup failed", "Test execution stopped due to a fatal error", "exit-on-failure mode")
 EMPTY = '<robot generator="run.sh" rpa="false" schemaversion="5"><suite id="s1" name="{}"/><errors/></robot>'
 
 
@@ -52,6 +54,7 @@ class Outcome:
     mismatch: str = ""  # how the merged report disagrees with the phases ('' when it agrees)
     first: list[Process] = field(default_factory=list)  # the phases' processes (before reruns)
     elapsed: dict[str, float] = field(default_factory=dict)  # full name -> seconds of the tests that ran
+    errors: list[str] = field(default_factory=list)  # robot's own errors (imports, syntax) of every process, once
 
     @property
     def line(self) -> str:
@@ -164,11 +167,19 @@ def _add_lost(root, test: Test, message: str) -> None:
     suite.tests.create(name=test.path[-1], tags=test.tags, status="FAIL", message=message, start_time=now, end_time=now)
 
 
-def _merge_first_runs(first: list[Process], root: str, reader: Reader):
-    """(merged result, {full name: status}, names of the tests lost with their process)."""
+def _merge_first_runs(first: list[Process], root: str, reader: Reader, errors: list[str]):
+    """(merged result, {full name: status}, names of the tests lost with their process); every process's
+    robot errors (an import that failed, a syntax error) once into `errors` and into the merged log."""
     result, expected, lost = None, {}, set()
+    seen: set[str] = set()
     for process in first:
         part = reader.get(process.output)
+        for message in list(part.errors.messages) if part else []:
+            if message.message not in seen and result is not None:
+                result.errors.messages.append(message)
+            seen.add(message.message)
+            if message.level == "ERROR" and message.message not in errors:
+                errors.append(message.message)
         tests = tests_of(part.suite) if part else {}
         expected.update({name: test.status for name, test in tests.items()})
         for name, test in tests.items():
@@ -232,8 +243,9 @@ def combine(
     planned: list[Test], first: list[Process], reruns: list[Process], fail_on_flaky: bool, root: str, reader: Reader
 ) -> Outcome:
     """Merge a run's processes (see the module docstring)."""
-    result, expected, lost = _merge_first_runs(first, root, reader)
-    outcome = Outcome(result, lost=[p.describe() for p in [*first, *reruns] if p.died], first=first)
+    errors: list[str] = []
+    result, expected, lost = _merge_first_runs(first, root, reader, errors)
+    outcome = Outcome(result, lost=[p.describe() for p in [*first, *reruns] if p.died], first=first, errors=errors)
     tree = tests_of(result.suite)
     for process in reruns:
         _apply_rerun(reader.get(process.output), process, tree, expected, outcome, fail_on_flaky)
@@ -251,7 +263,7 @@ def combine(
 def _count(outcome: Outcome, tree: dict, lost: set[str]) -> None:
     flaky = {name for name, _ in outcome.flaky}
     for name, test in tree.items():
-        if name not in lost and test.status in ("PASS", "FAIL"):
+        if name not in lost and test.status in ("PASS", "FAIL") and not any(why in test.message for why in NOT_RUN):
             outcome.elapsed[name] = test.elapsed_time.total_seconds()
         if name in flaky:
             continue

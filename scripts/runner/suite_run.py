@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import shutil
 import signal
 import sys
 import tempfile
@@ -19,8 +18,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from runner import ROOT, plan, results, results_root, robots, services, shown
-from runner.options import BadInput, RunOptions
+from runner import ROOT, plan, results_root, robots, services, shown, summary
+from runner.options import BadInput, RunOptions, rerun_policy
 from runner.phases import Phases, why_not_alongside
 from variables._settings import SETTING_NAMES, resolve
 
@@ -131,9 +130,10 @@ def _stop_started(started: list[str], console: Console) -> None:
 
 def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, started: list, running: list) -> int:
     sources = opts.sources or [str(ROOT / "suites")]
-    wanted = services.managed(user_set) if opts.environment in ("local", "ci") else []
+    local = opts.environment in ("local", "ci") and not opts.dryrun  # a dry run needs no service
+    wanted = services.managed(user_set) if local else []
     missing = [name for name in wanted if not services.healthy(os.environ[services.SERVICES[name]])]
-    if not missing:  # nothing to start: check the services first, the answer is quickest
+    if not missing and not opts.dryrun:  # nothing to start: check the services first, the answer is quickest
         services.preflight(dict(os.environ), services.ADDRESSES)
         timer.mark("preflight")
     with tempfile.TemporaryDirectory(prefix="run-plan-") as scratch:
@@ -154,7 +154,7 @@ def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, s
     timer.mark("stack")
     destructive = any(plan.normalized(tag) == "destructive" for test in phases["serial"] for tag in test.tags)
     checks = (services.ADDRESSES if missing else ()) + (services.MANAGEMENT if destructive else ())
-    services.preflight(dict(os.environ), checks)
+    services.preflight(dict(os.environ), () if opts.dryrun else checks)
     timer.mark("preflight")
     if wanted and not missing:  # said after the preflight: a refused run is one line
         console.say(f"the local stack is already healthy ({' '.join(wanted)}); it stays up after the run")
@@ -163,15 +163,21 @@ def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, s
     console.attach(out / "console.log")
     run_id = os.environ.get("RUN_ID") or f"{datetime.now(UTC):%m%d%H%M%S}-{secrets.token_hex(3)}"
     os.environ["RUN_ID"] = run_id
+    if opts.dryrun:
+        console.say(
+            "DRY RUN: robot --dryrun checks every keyword and runs no test (no stack, no rerun, no "
+            f"measured times; {shown(out.parent)}/latest stays where it is)"
+        )
     console.say(
         f"environment {opts.environment}, run id {run_id}, {len(phases['parallel'])} parallel + "
-        f"{len(phases['serial'])} serial tests ({opts.mode}, {opts.processes} processes)"
+        f"{len(phases['serial'])} serial tests ({opts.mode}, {opts.processes} processes), "
+        f"reruns {rerun_policy(opts)[1]}"
     )
     services.say_whose_stack(opts.environment, console.say)  # a checkout's own stack: says whose, which ports
     run = Phases(opts, sources, run_id, out, console.say, timer)
     running.append(run)
     overlap = phases["parallel"] and phases["serial"] and not opts.stress
-    why = why_not_alongside(opts, user_set) if overlap else ""
+    why = ("a dry run" if opts.dryrun else why_not_alongside(opts, user_set)) if overlap else ""
     if why:
         console.say(f"serial phase: after the parallel phase ({why})")
     run.job = run.alongside(phases["serial"]) if overlap and not why else None
@@ -189,47 +195,4 @@ def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, s
     _stop_started(started, console)
     timer.mark("stack stop")
     chosen = [*phases["parallel"], *phases["serial"]]
-    return _report(opts, planned.root, chosen, run, out, console, timer)
-
-
-def _report(opts, root, planned, run: Phases, out, console, timer) -> int:
-    status = 0
-    outcome = results.combine(planned, run.first, run.reruns, opts.fail_on_flaky, root, run.reader)
-    outcome.result.suite.metadata["Run phases"] = timer.line()
-    results.write(outcome.result, out)
-    if all(Path(source).resolve().is_relative_to(ROOT / "suites") for source in opts.sources or [ROOT / "suites"]):
-        plan.save_durations(plan.DURATIONS, outcome.elapsed)  # the project's suites only, not throwaway ones
-    (out.parent / "latest").unlink(missing_ok=True)
-    (out.parent / "latest").symlink_to(out.name)
-    timer.mark("report")
-    console.say(outcome.line)
-    for seed in results.seeds(outcome.result):
-        console.say(seed)
-    for name, message in outcome.flaky:
-        console.say(f"FLAKY  {name} (first failure: {message})")
-    for name, message in outcome.failed[:30]:
-        console.say(f"FAILED {name}: {message}")
-    if len(outcome.failed) > 30:
-        console.say(f"... and {len(outcome.failed) - 30} more failed tests (see the report)")
-    for description in outcome.lost:
-        console.say(f"LOST   {description}")
-    if outcome.mismatch:
-        console.say(f"FAILED: {outcome.mismatch}")
-    if outcome.failed or outcome.lost or outcome.mismatch or (outcome.flaky and opts.fail_on_flaky):
-        status = 1
-        console.say(f"replay the failures: ./run.sh {opts.environment} --rerunfailed {shown(out / 'output.xml')}")
-    from SecretRedactor import scan  # libraries/, stdlib only
-
-    leaks = scan([out])
-    for leak in leaks:
-        console.say(f"SECRET LEAK: {leak}")
-    if leaks:
-        console.say(f"FAILED: secrets found in {out} (files listed above); do not share these results")
-        status = 3
-    timer.mark("scan")
-    if status == 0 and not outcome.flaky:
-        shutil.rmtree(out / ".parts", ignore_errors=True)  # the per-process files stay when something went wrong
-    console.say(f"timings: {timer.line()}")
-    console.say(f"report: {shown(out)}/report.html (also {shown(out.parent)}/latest/report.html)")
-    console.say("PASSED" if status == 0 else f"FAILED (exit {status})")
-    return status
+    return summary.report(opts, planned.root, chosen, run, out, console, timer)

@@ -1,4 +1,4 @@
-"""`./run.sh local` (ci under CI) on the full functional suites, as the last step of `./run.sh test`.
+"""`./run.sh local --rerun` (ci under CI) on the full functional suites, as the last step of `./run.sh test`.
 
 Skipped when suites/ has no functional test yet, or with SELFTEST_SKIP_SUITES=1 (quick self-test runs).
 The stack is the one `./run.sh test` brought up (run.sh leaves a healthy stack alone).
@@ -27,7 +27,7 @@ def functional_test_count() -> int:
 def test_functional_suites_pass():
     if functional_test_count() == 0:
         pytest.skip("no functional tests in suites/ yet")
-    result = run([str(ROOT / "run.sh"), ENVIRONMENT], timeout=1800)
+    result = run([str(ROOT / "run.sh"), ENVIRONMENT, "--rerun"], timeout=1800)  # flaky tests named, as in CI
     assert result.returncode == 0, f"./run.sh {ENVIRONMENT} failed (exit {result.returncode}):\n{result.output[-8000:]}"
     latest = ROOT / "results" / ENVIRONMENT / "latest"
     assert (latest / "report.html").is_file()

@@ -95,7 +95,8 @@ def engine(tmp_path: Path, answering_url: str):  # type: ignore[no-untyped-def]
         suites.mkdir(exist_ok=True)
         (suites / "demo.robot").write_text(text)
         env = throwaway_env(tmp_path / "results", answering_url)
-        result = run([RUN_SH, "local", *args, "-v", f"MARKER:{tmp_path / 'marker'}", str(suites)], env, timeout)
+        marker = ["-v", f"MARKER:{tmp_path / 'marker'}"] if "${MARKER}" in text else []  # -v of a used name only
+        result = run([RUN_SH, "local", *args, *marker, str(suites)], env, timeout)
         return result, tmp_path / "results" / "local" / "latest" / "output.xml"
 
     return go
@@ -106,7 +107,7 @@ def results_of(output: Path) -> dict[str, object]:
 
 
 def test_a_test_that_fails_then_passes_is_flaky_and_the_run_green(engine):
-    result, output = engine(FLAKY)
+    result, output = engine(FLAKY, "--rerun")
     assert result.returncode == 0, result.output[-3000:]
     assert "2 tests, 1 passed, 0 failed, 1 flaky" in result.stdout
     assert "FLAKY  Suites.Demo.Fails On Its First Run Only (first failure: the first run fails)" in result.stdout
@@ -120,7 +121,7 @@ def test_a_test_that_fails_then_passes_is_flaky_and_the_run_green(engine):
 
 
 def test_flaky_tests_reach_the_slack_message_and_the_job_summary_of_a_green_run(engine, tmp_path, capsys):
-    _result, output = engine(FLAKY)
+    _result, output = engine(FLAKY, "--rerun")
     summary, payload = tmp_path / "summary.md", tmp_path / "payload.json"
     github = tmp_path / "github_output"
     args = ["--output", str(output), "--summary", str(summary), "--payload-file", str(payload)]
@@ -139,8 +140,8 @@ STRICT = FLAKY.replace("Fails On Its First Run Only\n", "Fails On Its First Run 
 @pytest.mark.parametrize(
     ("suite", "args", "summary", "why"),
     [
-        (FLAKY, ["--fail-on-flaky"], "2 tests, 1 passed, 0 failed, 1 flaky", "--fail-on-flaky"),
-        (STRICT, [], "2 tests, 1 passed, 1 failed, 0 flaky", "tag strict"),
+        (FLAKY, ["--rerun", "--fail-on-flaky"], "2 tests, 1 passed, 0 failed, 1 flaky", "--fail-on-flaky"),
+        (STRICT, ["--rerun"], "2 tests, 1 passed, 1 failed, 0 flaky", "tag strict"),
     ],
     ids=["fail-on-flaky", "tag-strict"],
 )
@@ -154,20 +155,20 @@ def test_a_flaky_test_fails_the_run_with_fail_on_flaky_or_when_strict(engine, su
 
 
 def test_a_test_that_always_fails_still_fails_the_run(engine):
-    result, output = engine(ALWAYS_FAILS)
+    result, output = engine(ALWAYS_FAILS, "--rerun")
     assert result.returncode == 1
     assert "2 tests, 1 passed, 1 failed, 0 flaky" in result.stdout
     assert "rerunning 1 failed tests in fresh processes" in result.stdout
     failed = results_of(output)["Always Fails"]
     assert failed.status == "FAIL" and "flaky" not in failed.tags
     assert failed.message == "Failed twice (also when rerun in a fresh process): expected 1 but got 2"
-    assert "replay the failures: ./run.sh local --rerunfailed" in result.stdout
+    assert "replay the failures: ./run.sh local --rerun --rerunfailed" in result.stdout
     assert "Demo: Demo seed 42 (replay: ./run.sh local -v DEMO_SEED:42)" in result.stdout, "seeds reach the console"
 
 
 @pytest.mark.parametrize(("mode", "folder"), [("--chunk", r"parallel/pabot_results/\d+"), ("--serial", "parallel")])
 def test_a_killed_robot_process_fails_the_run_with_its_name_and_loses_no_test(engine, mode, folder):
-    result, output = engine(KILLED, mode)
+    result, output = engine(KILLED, mode, "--rerun")
     assert result.returncode == 1
     lost = [line for line in result.stdout.splitlines() if line.startswith("run.sh: LOST ")]
     assert len(lost) == 1, result.stdout
@@ -254,7 +255,7 @@ def test_pabot_gets_no_option_that_would_add_tests_to_its_groups():
         "-v",
         "X:1",
     ]
-    assert phases._without(given, phases.ADDING) == ["--include", "smoke", "-v", "X:1"]
+    assert options.without(given, phases.ADDING) == ["--include", "smoke", "-v", "X:1"]
 
 
 @pytest.mark.parametrize(

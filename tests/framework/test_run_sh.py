@@ -65,13 +65,13 @@ def test_help_lists_every_command():
     assert result.returncode == 0
     for text in ("stack up|down|status", "test", "docs", "notify", "dashboard", "mutants", "coverage", "benchmark"):
         assert text in result.stdout
-    for text in ("--stress", "--profile", "--fail-on-flaky", "--per-test", "--serial", "--processes", "shard"):
+    for text in ("--stress", "--profile", "--fail-on-flaky", "--per-test", "--serial", "--processes", "shard", "check"):
         assert text in result.stdout
     for environment in ("local", "ci", "staging"):
         assert environment in result.stdout
 
 
-@pytest.mark.parametrize("command", ["test", "docs", "benchmark", "shard", "stack"])
+@pytest.mark.parametrize("command", ["test", "docs", "benchmark", "shard", "stack", "check"])
 def test_every_command_has_help(command):
     result = run([RUN_SH, command, "--help"], timeout=10)
     assert result.returncode == 0, result.output
@@ -93,6 +93,8 @@ def test_every_command_has_help(command):
         (["benchmark", "--modes", "fast"], "--modes"),
         (["shard", "run", "3", "2"], "INDEX and TOTAL"),
         (["docs", "extra"], "no arguments"),
+        (["check", "no/such/path"], "no such suite file or folder"),
+        (["local", "-v", "NO_SUCH_VARIABLE_X:1"], "no setting of that name"),
     ],
 )
 def test_bad_arguments_give_one_line_and_exit_2_within_2_s(args, expected):
@@ -112,6 +114,7 @@ def test_bad_arguments_give_one_line_and_exit_2_within_2_s(args, expected):
         (["local", "--bogus"], {}),
         (["stack", "up", "--env", "staging"], {}),
         (["local"], {"WALLET_API_URL": "http://127.0.0.1:9"}),
+        (["local", "-v", "WALLET_API_URL:http://127.0.0.1:9"], {}),
     ],
 )
 def test_a_fresh_clone_answers_bad_input_before_creating_the_virtualenv(tmp_path, args, env):

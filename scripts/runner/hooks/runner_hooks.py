@@ -8,6 +8,8 @@
   when robot has written its output.xml, flushed at once, into progress.jsonl of the process's output directory,
   each with robot's pid. The engine knows from it what a process finished, what it was running when it died
   (a killed robot leaves no readable output.xml) and that it ended by itself.
+- `Problems:FILE` (`./run.sh check`, a dry run): every keyword call that failed, with its file and line, as JSON
+  lines in FILE (only the innermost call of a failure, not the user keywords it failed).
 """
 
 from __future__ import annotations
@@ -129,3 +131,42 @@ class Progress:
     def close(self) -> None:
         if self.handle is not None:
             self.handle.close()
+
+
+class Problems:
+    """A dry run's problems as JSON lines in FILE: {"tests": n} of the root suite, {"error": message} of every robot
+    error (a file that does not parse, an import that fails), and {"source", "line", "message"} of every failed
+    keyword call without a failed call below it (where "No keyword with name ..." is written), or of a test that
+    failed without a failed keyword (an invalid test setting)."""
+
+    ROBOT_LISTENER_API_VERSION = 3
+
+    def __init__(self, target: str) -> None:
+        self.handle = open(target, "a", encoding="utf-8", buffering=1)
+        self.found = False  # a problem in the current test
+
+    def _write(self, **line: object) -> None:
+        self.handle.write(json.dumps(line) + "\n")
+
+    def start_suite(self, data, result) -> None:
+        if data.parent is None:
+            self._write(tests=data.test_count)
+
+    def message(self, message) -> None:
+        if message.level == "ERROR":
+            self._write(error=message.message)
+
+    def start_test(self, data, result) -> None:
+        self.found = False
+
+    def end_keyword(self, data, result) -> None:
+        if result.failed and not any(getattr(child, "failed", False) for child in getattr(result, "body", ())):
+            self.found = True
+            self._write(source=str(data.source or ""), line=data.lineno or 0, message=result.message)
+
+    def end_test(self, data, result) -> None:
+        if result.failed and not self.found and not result.message.startswith("Parent suite setup failed"):
+            self._write(source=str(data.source or ""), line=data.lineno or 0, message=result.message)
+
+    def close(self) -> None:
+        self.handle.close()
