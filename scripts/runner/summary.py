@@ -43,12 +43,15 @@ def failed_setups(suite) -> list[tuple[str, str]]:
 
 
 def replay(opts: RunOptions, output: Path) -> str:
-    """The command that runs exactly this run's failed tests, with its paths and options."""
+    """The command that runs exactly this run's failed tests, with its paths and options (a secret given with -v
+    shown as ***, like everywhere on the console)."""
+    from SecretRedactor import redact, secret_values, settings_from_environment  # libraries/, stdlib only
+
     runner = shown(ROOT / "run.sh")
     runner = runner if runner.startswith("/") else "./" + runner
-    sources = [shown(source) for source in opts.sources] or []
     words = [runner, opts.environment, *opts.own_args, *without(opts.robot_args, ADDING_TESTS)]
-    return shlex.join([*words, "--rerunfailed", shown(output), *sources])
+    command = shlex.join([*words, "--rerunfailed", shown(output), *(shown(source) for source in opts.sources)])
+    return redact(command, secret_values(settings_from_environment()))
 
 
 def report(opts: RunOptions, root: str, planned, run, out: Path, console, timer) -> int:

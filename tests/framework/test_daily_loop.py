@@ -129,6 +129,13 @@ def test_the_replay_command_runs_exactly_the_failed_tests_with_the_paths_and_opt
     assert statuses(latest) == {"Fails Once Asserted": "FAIL", "Price [EUR] Is * Shown?": "FAIL"}
 
 
+def test_the_replay_command_shows_no_secret_given_with_v(project):
+    result = project(MIXED, "-v", "GATEWAY_WEBHOOK_SECRET:hook-secret-from-the-command-line")
+    assert result.returncode == 1, result.output[-3000:]  # 3 would be a leak found in the results
+    assert "-v 'GATEWAY_WEBHOOK_SECRET:***'" in result.stdout or "-v GATEWAY_WEBHOOK_SECRET:***" in result.stdout
+    assert "hook-secret-from-the-command-line" not in result.output
+
+
 def test_a_run_failed_in_suite_setup_then_fewer_processes_than_tests_runs_without_a_traceback(project, tmp_path):
     durations = tmp_path / "durations.json"
     first = project(SETUP_FAILS, env={"DURATIONS_FILE": str(durations)})
