@@ -71,7 +71,8 @@ Blocks Past Its Timeout
 ALONGSIDE = """\
 *** Test Cases ***
 Parallel Test Uses The Shared Stack
-    Should Be Equal    ${WALLET_DB_ROLE}    wallet_api
+    # the checkout's stack: wallet_api where it holds the default names, wallet_<hash> on a stack of its own
+    Should Not Be Equal    ${WALLET_DB_ROLE}    wallet_destructive
     # long enough for the private stack to start and the destructive test to run meanwhile
     Evaluate    time.sleep(10)    modules=time
 
