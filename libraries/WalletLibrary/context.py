@@ -56,7 +56,26 @@ class Context:
         """The HTTP transport of the Wallet API (`transport.py`)."""
         from .transport import Transport
 
-        return Transport(self)
+        transport = Transport(self)
+        if self.outbox is not None:
+            transport.observers.append(self.outbox.observe)
+        return transport
+
+    @cached_property
+    def outbox(self) -> Any:
+        """This process's outbox expectations (`outbox.py`), in its output folder; None outside Robot."""
+        folder = _robot_variable("OUTPUT_DIR")
+        if not folder:
+            return None
+        from .outbox import Recorder
+
+        return Recorder(Path(str(folder)), self.running)
+
+    @staticmethod
+    def running() -> str:
+        """The long name of the running test, else of the running suite (who made or checked something)."""
+        suite, test = _robot_variable("SUITE_NAME"), _robot_variable("TEST_NAME")
+        return f"{suite}.{test}" if test else str(suite or "")
 
     @cached_property
     def endpoints(self) -> Any:

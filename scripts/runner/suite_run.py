@@ -19,7 +19,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from runner import ROOT, plan, results, results_root, robots, services, shown
+from runner import ROOT, outbox_check, plan, results, results_root, robots, services, shown
 from runner.options import BadInput, RunOptions
 from runner.phases import Phases, why_not_alongside
 from variables._settings import SETTING_NAMES, resolve
@@ -194,6 +194,7 @@ def _run(opts: RunOptions, user_set: set[str], console: Console, timer: Timer, s
 def _report(opts, root, planned, run: Phases, out, console, timer) -> int:
     status = 0
     outcome = results.combine(planned, run.first, run.reruns, opts.fail_on_flaky, root, run.reader)
+    outbox_check.apply(outcome, out, console.say)  # pabot's processes' outbox expectations, answered once
     outcome.result.suite.metadata["Run phases"] = timer.line()
     results.write(outcome.result, out)
     if all(Path(source).resolve().is_relative_to(ROOT / "suites") for source in opts.sources or [ROOT / "suites"]):
