@@ -92,13 +92,16 @@ def uuids(values: Iterable[object]) -> list[str]:
     return sorted({str(value).lower() for value in values if value and UUID.match(str(value).lower())})
 
 
-def changes_of_holdings(held: Any) -> dict[str, Change]:
-    """Every change of the wallets a check holds (`holdings.Holdings`): the wallets, the transactions their
-    histories list, the transfers their legs name."""
-    found = [_wallet_change(row) for row in held.wallets.values()]
+def changes_of_holdings(held: Any, wallet_ids: Iterable[str] | None = None) -> dict[str, Change]:
+    """Every change of these wallets (default: all the holdings' wallets) as a check holds them
+    (`holdings.Holdings`): the wallets, the transactions their histories list, the transfers their legs name
+    (not the other changes of a transfer's other wallet)."""
+    mine = set(uuids(wallet_ids)) if wallet_ids is not None else set(held.wallets)
+    found = [_wallet_change(row) for wallet, row in held.wallets.items() if wallet in mine]
     for row in held.transactions.values():
-        owner = held.wallets.get(row["wallet_id"], {}).get("owner_id")
-        found.append(_transaction_change({**row, "owner_id": owner}))
+        if row["wallet_id"] in mine:
+            owner = held.wallets.get(row["wallet_id"], {}).get("owner_id")
+            found.append(_transaction_change({**row, "owner_id": owner}))
     found += [_transfer_change(row) for row in held.transfers.values()]
     return {change.id: change for change in found}
 

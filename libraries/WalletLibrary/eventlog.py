@@ -163,7 +163,7 @@ class EventLog:
         exactly one event id, and every event mentioning them belongs to one: waits up to `timeout` (default
         `${EVENT_TIMEOUT}`) for the missing ones, then `quiet` seconds more for late duplicates."""
         if changes is None:
-            changes = model.changes_of_holdings(holdings.read(self.ctx, wallet_ids))
+            changes = model.changes_of_holdings(holdings.read(self.ctx, wallet_ids), wallet_ids)
         mine = {wallet.lower() for wallet in wallet_ids}
 
         def received() -> list[Message]:

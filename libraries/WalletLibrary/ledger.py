@@ -64,7 +64,7 @@ def ledger_problems(query: model.Query, ids: list[str], ctx: Any = None, held: A
             if leg["currency"].strip() != wallet["currency"].strip()
         ]
     referenced = {leg["transfer_id"] for w in ids for leg in held.of_wallet(w) if leg["transfer_id"]}
-    found = model.changes_of_holdings(held)
+    found = model.changes_of_holdings(held, ids)
     transfers = [change for change in found.values() if change.kind == "transfer"]
     problems += _transfer_problems(held, transfers, referenced)
     if ctx.outbox is not None:

@@ -66,7 +66,7 @@ class LedgerKeywords(LibraryComponent):
             return
         held = holdings.read(self.ctx, ids)
         problems = ledger_problems(self.ctx.query, ids, self.ctx, held)
-        problems += self.ctx.events.reconcile(ids, changes=changes_of_holdings(held))
+        problems += self.ctx.events.reconcile(ids, changes=changes_of_holdings(held, ids))
         applied = {
             str(m.document["data"].get("command_id")) for m in self.broker.events if m.routing_key == "credit.applied"
         }
@@ -109,7 +109,7 @@ class LedgerKeywords(LibraryComponent):
             }
         if self.ctx.outbox is not None:
             known = {w: held.wallets[w]["read_at"].isoformat() for w in ids if w in held.wallets}
-            self.ctx.outbox.record(changes=list(changes_of_holdings(held)), complete=known)
+            self.ctx.outbox.record(changes=list(changes_of_holdings(held, ids)), complete=known)
         snapshot = {"wallets": ids, "state": state}
         self.ctx.info(f"Ledger snapshot: {snapshot['state']}")
         return snapshot
