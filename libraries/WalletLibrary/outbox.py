@@ -149,7 +149,7 @@ def reconcile(query: Query, records: list[dict]) -> list[tuple[list[str], str]]:
 def _names(by: Mapping[str, list[str]], ids: Iterable[str]) -> list[str]:
     names: list[str] = []
     for value in ids:
-        names += [name for name in by.get(value, []) if name not in names]
+        names += [name for name in by.get(value, []) if name and name not in names]
     return names
 
 
