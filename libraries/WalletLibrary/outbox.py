@@ -143,7 +143,11 @@ def reconcile(query: Query, records: list[dict]) -> list[tuple[list[str], str]]:
         for problem in outbox_problems(about.get(change.id, []), {change.id: change}, complete=False)
     ]
     problems += _strays(rows, changes, complete, wanted["unowned"], by)
-    return problems + _unpublished(query, rows, wanted["published"], by)
+    merged: dict[str, list[str]] = {}  # one row can be about several recorded changes: one problem, every name
+    for names, problem in problems + _unpublished(query, rows, wanted["published"], by):
+        merged.setdefault(problem, [])
+        merged[problem] += [name for name in names if name not in merged[problem]]
+    return [(names, problem) for problem, names in merged.items()]
 
 
 def _names(by: Mapping[str, list[str]], ids: Iterable[str]) -> list[str]:
