@@ -101,7 +101,7 @@ def _connect(dsn: str):
 
 def _rows(connection, sql: str, parameters=()) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
+        cursor.execute(sql, parameters or None)
         return cursor.fetchall() if cursor.description else []
 
 
