@@ -46,6 +46,10 @@ def test_the_connection_names_the_run_reads_only_and_a_cancelled_query_names_its
         ctx.query("SELECT count(*)\n  FROM outbox")
 
 
+def test_the_engine_looks_for_the_files_the_library_writes() -> None:
+    assert outbox_check.FILE == outbox.FILE
+
+
 def test_a_process_that_answered_its_own_expectations_is_not_answered_again(tmp_path: Path) -> None:
     recorder = outbox.Recorder(tmp_path, lambda: "Suites.A.Test One")
     recorder.record(changes=["6F9619FF-8B86-D011-B42D-00C04FC964FF"], unowned=[])
