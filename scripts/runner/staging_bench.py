@@ -64,10 +64,12 @@ TRUNCATE staging_bench_fill;
 INSERT INTO staging_bench_fill VALUES ({{rows}});
 SET session_replication_role = DEFAULT;
 """  # noqa: S608 - constants only
+# pg_stat_reset() also zeroes n_live_tup: the live rows are the planner's count of the last analyze, when larger.
 TABLES_SQL = (
-    "SELECT relname, seq_scan, seq_tup_read, idx_scan, n_live_tup FROM pg_stat_user_tables"
-    " WHERE relname IN ('wallets','transactions','transfers','idempotency_keys','outbox','processed_commands')"
-    " ORDER BY relname"
+    "SELECT s.relname, s.seq_scan, s.seq_tup_read, s.idx_scan, greatest(s.n_live_tup, c.reltuples::bigint)"
+    " FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid"
+    " WHERE s.relname IN ('wallets','transactions','transfers','idempotency_keys','outbox','processed_commands')"
+    " ORDER BY s.relname"
 )
 ACTIVE_SQL = (
     "SELECT pid, query_start, extract(epoch FROM clock_timestamp() - query_start) AS seconds, query"
