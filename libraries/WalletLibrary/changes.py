@@ -20,22 +20,6 @@ from .matcher import strings_in
 
 # What runs one SQL query with bind parameters and returns the rows as dicts (`Context.query`).
 Query = Callable[[str, Sequence[Any]], list[dict]]
-# Rows since the oldest of the wallets first: only those are read as text and matched. The 10 s before it allow
-# for clocks that differ between the hosts stamping `created_at`; each second more costs every check ~80 rows
-# of a busy run (a minute made this query Postgres's largest cost).
-RECENT_OUTBOX = (
-    "WITH recent AS MATERIALIZED (SELECT id, type, routing_key, payload, published_at FROM outbox"
-    " WHERE created_at >= (SELECT min(created_at) FROM wallets WHERE id = ANY(%s::uuid[])) - interval '10 seconds')"
-)
-# The rows that mention one of the ids: each recent row's UUIDs found once (a regular expression), joined by hash
-# with the ids; not one ILIKE per id and row (a suite's teardown asks for hundreds of ids).
-OUTBOX_SQL = (
-    RECENT_OUTBOX  # noqa: S608 - constant text: the values are bind parameters
-    + " SELECT DISTINCT ON (r.id) r.id::text AS id, r.type, r.routing_key, r.payload, r.published_at FROM recent r"
-    " CROSS JOIN LATERAL regexp_matches(r.payload::text,"
-    " '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}', 'g') AS found(uuid)"
-    " JOIN unnest(%s::text[]) AS wanted(id) ON wanted.id = lower(found.uuid[1])"
-)
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 EVENT_OF_TRANSACTION = {
@@ -108,16 +92,17 @@ def uuids(values: Iterable[object]) -> list[str]:
     return sorted({str(value).lower() for value in values if value and UUID.match(str(value).lower())})
 
 
-def changes_of_wallets(query: Query, wallet_ids: Iterable[str]) -> dict[str, Change]:
-    """Every change of these wallets: the wallets, all their transactions, the transfers touching them."""
-    ids = uuids(wallet_ids)
-    if not ids:
-        return {}
-    found = [_wallet_change(row) for row in query(WALLETS_SQL, [ids])]
-    rows = query(TRANSACTIONS_SQL.format(where="t.wallet_id = ANY(%s::uuid[])"), [ids])
-    found += [_transaction_change(row) for row in rows]
-    where = "source_wallet_id = ANY(%s::uuid[]) OR destination_wallet_id = ANY(%s::uuid[])"
-    found += [_transfer_change(row) for row in query(TRANSFERS_SQL.format(where=where), [ids, ids])]
+def changes_of_holdings(held: Any, wallet_ids: Iterable[str] | None = None) -> dict[str, Change]:
+    """Every change of these wallets (default: all the holdings' wallets) as a check holds them
+    (`holdings.Holdings`): the wallets, the transactions their histories list, the transfers their legs name
+    (not the other changes of a transfer's other wallet)."""
+    mine = set(uuids(wallet_ids)) if wallet_ids is not None else set(held.wallets)
+    found = [_wallet_change(row) for wallet, row in held.wallets.items() if wallet in mine]
+    for row in held.transactions.values():
+        if row["wallet_id"] in mine:
+            owner = held.wallets.get(row["wallet_id"], {}).get("owner_id")
+            found.append(_transaction_change({**row, "owner_id": owner}))
+    found += [_transfer_change(row) for row in held.transfers.values()]
     return {change.id: change for change in found}
 
 
@@ -130,14 +115,6 @@ def changes_by_id(query: Query, ids: Iterable[str]) -> dict[str, Change]:
     found += [_transaction_change(row) for row in query(TRANSACTIONS_SQL.format(where="t.id = ANY(%s::uuid[])"), [ids])]
     found += [_transfer_change(row) for row in query(TRANSFERS_SQL.format(where="id = ANY(%s::uuid[])"), [ids])]
     return {change.id: change for change in found}
-
-
-def outbox_rows(query: Query, ids: Iterable[str], wallets: Iterable[str]) -> list[dict]:
-    """Outbox rows mentioning any of `ids`, created since the oldest of `wallets` (minus a minute)."""
-    ids, wallets = sorted(set(ids)), uuids(wallets)
-    if not ids or not wallets:
-        return []
-    return query(OUTBOX_SQL, [wallets, uuids(ids)])
 
 
 def change_id_of(event: Mapping[str, Any]) -> tuple[str | None, str | None]:

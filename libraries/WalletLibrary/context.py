@@ -31,7 +31,11 @@ from variables._settings import SECRET_NAMES, SettingsError, read  # noqa: E402
 
 SESSION_ALIAS = "wallet_api"
 DATABASE_ALIAS = "wallet_db"
-STATEMENT_TIMEOUT = "-c statement_timeout=30000"  # every query of the tests ends within 30 s
+STATEMENT_TIMEOUT_MS = 30000
+STATEMENT_TIMEOUT = f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"  # every query of the tests ends within 30 s
+# The tests' connection only reads (a shared staging database): a write is refused by PostgreSQL itself. The one
+# helper that must write (`keywords/outages.py`, destructive tests only) opens its own connection.
+READ_ONLY = "-c default_transaction_read_only=on"
 POOL_SIZE = 64  # connections the HTTP session keeps per host (concurrent requests reuse them)
 
 
@@ -52,7 +56,26 @@ class Context:
         """The HTTP transport of the Wallet API (`transport.py`)."""
         from .transport import Transport
 
-        return Transport(self)
+        transport = Transport(self)
+        if self.outbox is not None:
+            transport.observers.append(self.outbox.observe)
+        return transport
+
+    @cached_property
+    def outbox(self) -> Any:
+        """This process's outbox expectations (`outbox.py`), in its output folder; None outside Robot."""
+        folder = _robot_variable("OUTPUT_DIR")
+        if not folder:
+            return None
+        from .outbox import Recorder
+
+        return Recorder(Path(str(folder)), self.running)
+
+    @staticmethod
+    def running() -> str:
+        """The long name of the running test, else of the running suite (who made or checked something)."""
+        suite, test = _robot_variable("SUITE_NAME"), _robot_variable("TEST_NAME")
+        return f"{suite}.{test}" if test else str(suite or "")
 
     @cached_property
     def endpoints(self) -> Any:
@@ -217,16 +240,30 @@ class Context:
             db_port=parts.port or 5432,
             alias=DATABASE_ALIAS,
             connect_timeout=10,
-            application_name="wallet-tests",
-            options=STATEMENT_TIMEOUT,
+            application_name=self.application_name(),
+            options=f"{STATEMENT_TIMEOUT} {READ_ONLY}",
         )
         database_library.set_auto_commit(True, alias=DATABASE_ALIAS)
         self._database_dsn = dsn
         return database_library
 
+    def application_name(self, role: str = "wallet-tests") -> str:
+        """What the tests' connections call themselves in `pg_stat_activity`: `wallet-tests <run id>`, so
+        the owner of a shared database sees whose queries these are."""
+        return f"{role} {self.run_id}"[:63]
+
     def query(self, sql: str, parameters: Iterable[Any] = ()) -> list[dict]:
-        """Rows of one SQL query as dicts, through DatabaseLibrary's `Query` (bind parameters)."""
-        rows = self.database().query(sql, parameters=list(parameters), return_dict=True, alias=DATABASE_ALIAS)
+        """Rows of one SQL query as dicts, through DatabaseLibrary's `Query` (bind parameters). A query
+        that reaches the connection's `statement_timeout` fails naming itself (a check that would scan a
+        shared table for minutes is a defect of the check)."""
+        try:
+            rows = self.database().query(sql, parameters=list(parameters), return_dict=True, alias=DATABASE_ALIAS)
+        except Exception as error:
+            if "statement timeout" not in str(error):
+                raise
+            raise AssertionError(
+                f"query cancelled by statement_timeout ({STATEMENT_TIMEOUT_MS // 1000} s): {' '.join(sql.split())}"
+            ) from None
         return [dict(row) for row in rows]
 
     def disconnect_database(self) -> None:

@@ -5,7 +5,8 @@ something does NOT come is shown without listening a fixed window, because the c
 database a witness (`changes.py`): an event must belong to a change in the database, in the state its
 type says, and each change has exactly one outbox row, written in the same transaction. So "no event for
 a rejected request or a replay" is: every event received so far is accounted for, and the outbox holds no
-row but the one of each change; the suite teardown accounts again for every event of the suite's wallets.
+row but the one of each change (answered once for the run: `outbox.py`); the suite teardown accounts again for
+every event of the suite's wallets.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from . import changes as model
+from . import holdings
 from .broker import EVENTS_EXCHANGE, Message
 from .contract import event_contract
 from .matcher import bullet_list, contains_value, same
@@ -141,25 +143,27 @@ class EventLog:
             )
 
     def accounting(self, events: Sequence[Mapping[str, Any]]) -> list[str]:
-        """`changes.event_problems` for these events, plus the outbox rows of their changes."""
+        """`changes.event_problems` for these events (their changes read by primary key); the changes are
+        recorded for the run's outbox reconciliation (`outbox.py`: exactly one row each)."""
         if not events:
             return []
         ids = [model.change_id_of(event)[1] for event in events]
         changes = model.changes_by_id(self.ctx.query, [change_id for change_id in ids if change_id])
-        problems = model.event_problems(events, changes)
-        wallets = {
-            str(value) for change in changes.values() for key, value in change.data.items() if key.endswith("wallet_id")
-        }
-        rows = model.outbox_rows(self.ctx.query, list(changes), wallets)
-        return problems + model.outbox_problems(rows, changes, complete=False)
+        if self.ctx.outbox is not None:
+            self.ctx.outbox.record(changes=list(changes))
+        return model.event_problems(events, changes)
 
     # ------------------------------------------------------------------ the suite's events
 
-    def reconcile(self, wallet_ids: Sequence[str], timeout: float | None = None, quiet: float = 0.0) -> list[str]:
-        """Every change of these wallets has exactly one event id, and every event mentioning them belongs to
-        one: waits up to `timeout` (default `${EVENT_TIMEOUT}`) for the missing ones, then `quiet` seconds
-        more for late duplicates."""
-        changes = model.changes_of_wallets(self.ctx.query, wallet_ids)
+    def reconcile(
+        self, wallet_ids: Sequence[str], timeout: float | None = None, quiet: float = 0.0,
+        changes: Mapping[str, model.Change] | None = None,
+    ) -> list[str]:  # fmt: skip
+        """Every change of these wallets (`changes` when the caller read them, else read with `holdings`) has
+        exactly one event id, and every event mentioning them belongs to one: waits up to `timeout` (default
+        `${EVENT_TIMEOUT}`) for the missing ones, then `quiet` seconds more for late duplicates."""
+        if changes is None:
+            changes = model.changes_of_holdings(holdings.read(self.ctx, wallet_ids), wallet_ids)
         mine = {wallet.lower() for wallet in wallet_ids}
 
         def received() -> list[Message]:

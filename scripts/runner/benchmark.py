@@ -1,10 +1,13 @@
 """`./run.sh benchmark [--runs N] [--modes chunk,per-test,serial] [run options] [robot options] [paths]`
+`./run.sh benchmark --staging [--rows N] [--runs N] [robot options] [paths]`: the staging run on a staging-like
+history against the same on an empty database (runner/staging_bench.py; README "The staging benchmark").
 
 The local run, stack start included: each run is `./run.sh local [--per-test|--serial] ...` against a private
 stack (wallet stand-in and gateway mock on free ports, database, vhost and users `wallet_bench`) that the run
 starts and stops itself, so the stack's start is measured and nobody else's stack or data is touched (the wallet
 is the stand-in the run manages: its destructive tests run alongside the parallel phase on a second private
 stack, `wallet_destructive`, as in `./run.sh local`).
+Each run starts from an EMPTY database (its checks never see an old run's rows): `--staging` measures a full one.
 Prints, per mode, the median wall time of N runs (default 3) and the median of every phase of the runs'
 `timings:` lines; also written to results/benchmark/<UTC timestamp>/benchmark.md with each run's console log.
 Modes: chunk (the default of ./run.sh), per-test (one robot process per test), serial (one process).
@@ -53,6 +56,11 @@ def split(args: list[str]) -> tuple[int, list[str], list[str]]:
 
 
 def check(args: list[str]) -> None:
+    if "--staging" in args:
+        from runner import staging_bench
+
+        staging_bench.split(args)
+        return
     _runs, _modes, rest = split(args)
     opts = parse_run(["local", *rest])
     if opts.stress:
@@ -65,6 +73,10 @@ def phases_of(log: str) -> dict[str, float]:
 
 
 def main(args: list[str]) -> int:
+    if "--staging" in args:
+        from runner import staging_bench
+
+        return staging_bench.main(args)
     runs, modes, rest = split(args)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     workdir = ROOT / "results" / "benchmark" / stamp
@@ -119,7 +131,8 @@ def render(modes, runs, walls, cpus, phases, outcome) -> str:
         return f"{statistics.median(values):.1f}" if values else "-"
 
     lines = [
-        f"`./run.sh local` with the stack start, median of {runs} run(s) per mode, seconds",
+        f"`./run.sh local` with the stack start, each run on an EMPTY database, median of {runs} run(s) per mode,"
+        " seconds (`--staging`: on a staging-like history)",
         "",
         "| | " + " | ".join(modes) + " |",
         "|---|" + "---:|" * len(modes),

@@ -36,6 +36,8 @@ Usage:
   ./run.sh coverage [...]   contract rule -> tests table generated from the suites' rule:<id> tags
   ./run.sh benchmark [--runs N] [--modes chunk,per-test,serial] [run options] [paths]
                             the local run (stack start included), median of N runs per mode, per phase
+  ./run.sh benchmark --staging [--rows N] [--runs N] [paths]
+                            ./run.sh staging on a staging-like history (N rows a table) vs an empty database
   ./run.sh shard run|merge|local ...
                             sharded runs for CI (also scripts/shard.sh; ./run.sh shard --help)
   ./run.sh COMMAND --help   help of one command

@@ -16,7 +16,7 @@ import shlex
 import shutil
 from pathlib import Path
 
-from runner import ROOT, plan, results, shown
+from runner import ROOT, outbox_check, plan, results, shown
 from runner.check import located
 from runner.options import RunOptions, rerun_policy, without
 
@@ -57,6 +57,7 @@ def replay(opts: RunOptions, output: Path) -> str:
 def report(opts: RunOptions, root: str, planned, run, out: Path, console, timer) -> int:
     """Merge, write and summarize the run; returns its exit status."""
     outcome = results.combine(planned, run.first, run.reruns, opts.fail_on_flaky, root, run.reader)
+    outbox_check.apply(outcome, out, console.say)  # pabot's processes' outbox expectations, answered once
     metadata = outcome.result.suite.metadata
     metadata["Run phases"] = timer.line()
     metadata["Reruns"] = rerun_policy(opts)[1]

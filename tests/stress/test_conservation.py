@@ -13,14 +13,17 @@ import os
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
 from psycopg.rows import dict_row
-from WalletLibrary.changes import Query, changes_of_wallets, event_problems, missing_events
+from WalletLibrary import holdings
+from WalletLibrary.changes import Query, changes_of_holdings, event_problems, missing_events
 from WalletLibrary.ledger import ledger_problems
 from WalletLibrary.load import MONEY_TOTALS_SQL, RUN_WALLETS_SQL, money_violations
+from WalletLibrary.outbox import Recorder, describe, read, reconcile
 
 CONTRACT_SCHEMA = """
 CREATE TABLE wallets(id uuid PRIMARY KEY, owner_id text NOT NULL, currency char(3) NOT NULL,
@@ -133,25 +136,54 @@ def totals(dsn: str) -> dict[str, dict[str, int]]:
     return {row.pop("currency"): {name: int(value) for name, value in row.items()} for row in rows}
 
 
-def _problems(dsn: str) -> list[str]:
-    """What the stress suite's money tests report for the run (ledger reconciliation + totals)."""
-    return ledger_problems(query_on(dsn), run_wallets(dsn)) + money_violations(totals(dsn), TOLD)
+class Checker:
+    """What the library's `Context` gives the checks: `query`, and this process's outbox expectations."""
+
+    def __init__(self, dsn: str, folder: Path) -> None:
+        self.query = query_on(dsn)
+        self.outbox = Recorder(folder, lambda: "Suites.Stress.Check")
+
+    def held(self, wallets: list[str]) -> holdings.Holdings:
+        """The holdings of the wallets, their histories stood in for by the scratch rows (no API here)."""
+
+        def walk(_ctx: object, wallet: dict) -> list[str]:
+            sql = "SELECT id::text AS id FROM transactions WHERE wallet_id = %s ORDER BY created_at DESC, id DESC"
+            return [row["id"] for row in self.query(sql, [wallet["id"]])]
+
+        return holdings.read(self, wallets, walk)
 
 
-def test_a_consistent_run_passes(scratch_dsn: str, two_wallets: tuple[str, str]) -> None:
+def changes_of_wallets(dsn: str, wallets: tuple[str, str], folder: Path) -> dict:
+    return changes_of_holdings(Checker(dsn, folder).held(list(wallets)))
+
+
+def _problems(dsn: str, folder: Path) -> list[str]:
+    """What the stress suite's money tests report for the run (ledger reconciliation + totals), then the run's
+    outbox reconciliation of what they recorded."""
+    checker, wallets = Checker(dsn, folder), run_wallets(dsn)
+    problems = ledger_problems(checker.query, wallets, checker, checker.held(wallets))
+    outbox = [line.split(": ", 1)[1] for line in describe(reconcile(checker.query, read([checker.outbox.path])))]
+    return problems + outbox + money_violations(totals(dsn), TOLD)
+
+
+def test_a_consistent_run_passes(scratch_dsn: str, two_wallets: tuple[str, str], tmp_path: Path) -> None:
     assert sorted(run_wallets(scratch_dsn)) == sorted(two_wallets)
-    assert _problems(scratch_dsn) == []
+    assert _problems(scratch_dsn, tmp_path) == []
 
 
-def test_a_wallet_altered_behind_the_apis_back_fails(scratch_dsn: str, two_wallets: tuple[str, str]) -> None:
+def test_a_wallet_altered_behind_the_apis_back_fails(
+    scratch_dsn: str, two_wallets: tuple[str, str], tmp_path: Path
+) -> None:
     with psycopg.connect(scratch_dsn, autocommit=True) as connection:
         connection.execute("UPDATE wallets SET balance = balance + 1 WHERE id = %s", (two_wallets[0],))
-    problems = _problems(scratch_dsn)
+    problems = _problems(scratch_dsn, tmp_path)
     assert any(two_wallets[0] in line and "701" in line for line in problems), problems
     assert "EUR: total balance change 801, expected deposits - withdrawals + credits = 1000 - 200 + 0 = 800" in problems
 
 
-def test_a_ledger_row_the_clients_were_never_told_about_fails(scratch_dsn: str, two_wallets: tuple[str, str]) -> None:
+def test_a_ledger_row_the_clients_were_never_told_about_fails(
+    scratch_dsn: str, two_wallets: tuple[str, str], tmp_path: Path
+) -> None:
     deposit = str(uuid.uuid4())
     with psycopg.connect(scratch_dsn, autocommit=True) as connection:
         connection.execute(
@@ -160,7 +192,7 @@ def test_a_ledger_row_the_clients_were_never_told_about_fails(scratch_dsn: str, 
             (deposit, two_wallets[0]),
         )
         connection.execute("UPDATE wallets SET balance = balance + 50 WHERE id = %s", (two_wallets[0],))
-    problems = _problems(scratch_dsn)
+    problems = _problems(scratch_dsn, tmp_path)
     assert problems == [
         f"succeeded deposit {deposit}: 0 deposit.succeeded outbox rows, expected 1",
         "EUR: succeeded deposits in the database sum to 1050, expected 1000 (the API answered 201 for 1000; 0 of"
@@ -168,16 +200,19 @@ def test_a_ledger_row_the_clients_were_never_told_about_fails(scratch_dsn: str, 
     ]
 
 
-def test_an_outbox_row_of_a_rejected_request_fails(scratch_dsn: str, two_wallets: tuple[str, str]) -> None:
+def test_an_outbox_row_of_a_rejected_request_fails(
+    scratch_dsn: str, two_wallets: tuple[str, str], tmp_path: Path
+) -> None:
     with psycopg.connect(scratch_dsn, autocommit=True) as connection:
         stray = {"transfer_id": str(uuid.uuid4()), "source_wallet_id": two_wallets[0]}
         _outbox(connection, "transfer.succeeded", stray)
-    problems = _problems(scratch_dsn)
-    assert len(problems) == 1 and "(transfer.succeeded) belongs to no change in that state" in problems[0], problems
+    problems = _problems(scratch_dsn, tmp_path)
+    assert len(problems) == 1 and "(transfer.succeeded, about " in problems[0], problems
+    assert "belongs to no change in that state" in problems[0], problems
 
 
-def test_one_event_is_expected_per_change(scratch_dsn: str, two_wallets: tuple[str, str]) -> None:
-    changes = changes_of_wallets(query_on(scratch_dsn), two_wallets)
+def test_one_event_is_expected_per_change(scratch_dsn: str, two_wallets: tuple[str, str], tmp_path: Path) -> None:
+    changes = changes_of_wallets(scratch_dsn, two_wallets, tmp_path)
     kinds = sorted(change.event_type for change in changes.values() if change.event_type)
     assert kinds == [
         "deposit.succeeded",
@@ -212,9 +247,9 @@ def _event(change: object, event_id: str | None = None, **data: object) -> dict[
 
 
 def test_events_missing_duplicated_or_unaccounted_fail_and_redeliveries_pass(
-    scratch_dsn: str, two_wallets: tuple[str, str]
+    scratch_dsn: str, two_wallets: tuple[str, str], tmp_path: Path
 ) -> None:
-    changes = changes_of_wallets(query_on(scratch_dsn), two_wallets)
+    changes = changes_of_wallets(scratch_dsn, two_wallets, tmp_path)
     announced = [change for change in changes.values() if change.event_type]
     redelivered = _event(announced[0], "e1")
     good = [redelivered, dict(redelivered), *(_event(change) for change in announced[1:])]

@@ -6,14 +6,14 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from assertionengine import AssertionOperator
 from robot.api.deco import keyword
 from robot.utils import timestr_to_secs
 
-from .. import matcher
-from ..changes import RECENT_OUTBOX
-from ..context import DATABASE_ALIAS
+from .. import holdings, matcher
+from ..changes import changes_by_id
 from ..ledger import wallet_ids
+from ..matcher import strings_in
+from ..outbox import SKEW, WINDOW_SQL
 from ..routes import TRANSACTION_FIELDS, wallet_id
 from ..schema import schema_problems
 from . import LibraryComponent
@@ -27,18 +27,12 @@ TRANSFER_ROW_SQL = (
     "SELECT source_wallet_id::text AS source_wallet_id, destination_wallet_id::text AS destination_wallet_id,"
     " amount, currency::text AS currency FROM transfers WHERE id = %s::uuid"
 )
-UNPUBLISHED_SQL = (
-    RECENT_OUTBOX  # noqa: S608 - constant text: the values are bind parameters
-    + " SELECT id FROM recent WHERE published_at IS NULL AND payload::text ILIKE ANY(%s)"
+# Where the outbox rows of a few changes can start: their own `created_at`, read by primary key, passed on as a
+# value (the planner then knows how few rows the window keeps).
+START_OF_SQL = (
+    "SELECT min(created_at) AS start FROM (SELECT created_at FROM wallets WHERE id = ANY(%s::uuid[])"
+    " UNION ALL SELECT created_at FROM transactions WHERE id = ANY(%s::uuid[])) AS made"
 )
-# The outbox rows of changes a test just made (tests last a minute or two): only those are read as text.
-RECENT_ROWS = (
-    "WITH recent AS MATERIALIZED (SELECT type, payload, published_at FROM outbox"
-    " WHERE created_at > now() - interval '15 minutes')"
-)
-ROWS_OF_TYPE_SQL = RECENT_ROWS + " SELECT count(*) AS n FROM recent WHERE type = %s AND payload::text ILIKE %s"  # noqa: S608
-ROW_TYPES_SQL = RECENT_ROWS + " SELECT type FROM recent WHERE payload::text ILIKE %s"  # noqa: S608
-PAYLOADS_SQL = RECENT_ROWS + " SELECT payload::text AS payload FROM recent WHERE payload::text ILIKE ANY(%s)"  # noqa: S608
 
 
 class DatabaseKeywords(LibraryComponent):
@@ -102,17 +96,14 @@ class DatabaseKeywords(LibraryComponent):
     def transaction_rows_of_wallet_should_be(
         self, wallet: Any, count: int, type: str | None = None, status: str | None = None
     ) -> None:
-        """Fails unless the wallet has `count` rows in `transactions` (of `type` / `status` when given).
+        """Fails unless the wallet has `count` rows in `transactions` (of `type` / `status` when given): the
+        rows of the transactions its history lists, read by primary key (`holdings.py`).
 
         | Transaction Rows Of Wallet Should Be | ${wallet} | 1 | type=withdrawal |
         """
-        sql = "SELECT count(*) AS n FROM transactions WHERE wallet_id = %s::uuid"
-        parameters: list[Any] = [wallet_id(wallet)]
-        for column, value in (("type", type), ("status", status)):
-            if value is not None:
-                sql += f" AND {column} = %s"
-                parameters.append(value)
-        actual = self.ctx.query(sql, parameters)[0]["n"]
+        held = holdings.read(self.ctx, [wallet_id(wallet)])
+        rows = held.of_wallet(wallet_id(wallet).lower())
+        actual = len([row for row in rows if type in (None, row["type"]) and status in (None, row["status"])])
         if actual != count:
             raise AssertionError(
                 f"transactions rows of {wallet_id(wallet)} (type {type}, status {status}): "
@@ -121,73 +112,75 @@ class DatabaseKeywords(LibraryComponent):
 
     @keyword("Outbox Should Hold One Row For")
     def outbox_should_hold_one_row_for(self, entity_id: str, event_type: str) -> None:
-        """Fails unless exactly one outbox row of `event_type` mentions `entity_id` (a wallet, transaction or
-        transfer id) anywhere in its payload.
+        """Fails unless `entity_id` is a change (a wallet, transaction or transfer, read by primary key) whose
+        state calls for `event_type`; that the outbox holds exactly one row of that type mentioning it is
+        answered by the run's outbox reconciliation (`outbox.py`), which fails this test otherwise.
 
         | Outbox Should Hold One Row For | ${credit}[id] | credit.applied |
         """
-        rows = self.ctx.query(
-            ROWS_OF_TYPE_SQL,
-            [event_type, f"%{entity_id}%"],
-        )
-        if rows[0]["n"] != 1:
-            raise AssertionError(f"{event_type} outbox rows for {entity_id}: expected 1, got {rows[0]['n']}")
+        change = changes_by_id(self.ctx.query, [entity_id]).get(str(entity_id).lower())
+        if change is None or change.event_type != event_type:
+            wanted = "no change" if change is None else f"the {change.label}, which calls for {change.event_type}"
+            raise AssertionError(f"{entity_id}: expected a change whose state calls for {event_type}, got {wanted}")
+        self._record(changes=[entity_id])
 
     @keyword("Outbox Should Hold No Row For")
     def outbox_should_hold_no_row_for(self, entity_id: str) -> None:
-        """Fails if an outbox row mentions `entity_id` (e.g. a pending deposit, which has no event yet).
+        """Records that no outbox row may mention `entity_id` (e.g. a pending deposit, which has no event yet)
+        unless it is the one row of a change in the state the row's type says; the run's outbox
+        reconciliation (`outbox.py`) fails this test otherwise.
 
         | Outbox Should Hold No Row For | ${pending}[id] |
         """
-        rows = self.ctx.query(ROW_TYPES_SQL, [f"%{entity_id}%"])
-        if rows:
-            raise AssertionError(f"outbox rows for {entity_id}: expected none, got {[row['type'] for row in rows]}")
+        self._record(unowned=[entity_id])
 
     @keyword("Outbox Should Be Fully Published For")
     def outbox_should_be_fully_published_for(self, *wallets: Any, timeout: str = "30 s") -> None:
-        """Waits (DatabaseLibrary's `Check Row Count` with `retry_timeout`, default 30 s) until every outbox
-        row mentioning these wallets has `published_at` set (the broker confirmed it).
+        """Records that every outbox row mentioning these wallets must get `published_at` (the broker confirmed
+        it): the run's outbox reconciliation (`outbox.py`) re-reads, by primary key, the rows still without it
+        for up to 10 s and fails this test for any left. `timeout` is accepted for older suites.
 
-        | Outbox Should Be Fully Published For | ${wallet} | timeout=10 s |
+        | Outbox Should Be Fully Published For | ${wallet} |
         """
-        ids = wallet_ids(wallets)
-        self.ctx.database().check_row_count(
-            UNPUBLISHED_SQL,
-            AssertionOperator["=="],
-            0,
-            assertion_message=f"outbox rows of {', '.join(ids)} still unpublished after {timeout}",
-            alias=DATABASE_ALIAS,
-            parameters=[ids, [f"%{value}%" for value in ids]],
-            retry_timeout=timeout,
-            retry_pause="0.1 s",
-        )
+        self._record(published=wallet_ids(wallets))
+
+    def _record(self, **expected: Any) -> None:
+        if self.ctx.outbox is None:
+            raise AssertionError("the outbox checks need a Robot Framework run (its output folder)")
+        self.ctx.outbox.record(**expected)
 
     @keyword("Outbox Should Hold Unpublished Rows For")
     def outbox_should_hold_unpublished_rows_for(self, *entity_ids: Any, window: str = "2 s") -> None:
         """Fails unless each id (a change made while the broker is unreachable: a transaction, transfer or new
         wallet) has an outbox row, and none of those rows gets `published_at` during `window`: while the
-        broker cannot confirm, no event may be marked published.
+        broker cannot confirm, no event may be marked published. Destructive tests only: it reads the outbox
+        at once, from the changes' own `created_at` on.
 
         | Outbox Should Hold Unpublished Rows For | ${deposit}[id] | ${newcomer}[id] | window=1 s |
         """
-        ids = wallet_ids(entity_ids)
-        sql = PAYLOADS_SQL
-        present = " ".join(row["payload"].lower() for row in self.ctx.query(sql, [[f"%{i}%" for i in ids]]))
-        missing = [value for value in ids if value.lower() not in present]
+        ids = [value.lower() for value in wallet_ids(entity_ids)]
+        start = self.ctx.query(START_OF_SQL, [ids, ids])[0]["start"]
+        if start is None:
+            raise AssertionError(f"none of {', '.join(ids)} is a wallet or transaction")
+        present = set().union(*[row["mentions"] for row in self._rows_about(ids, start)])
+        missing = [value for value in ids if value not in present]
         if missing:
             raise AssertionError(f"no outbox row mentions {', '.join(missing)}: every change writes one")
-        self._stays_unpublished(sql + " AND published_at IS NOT NULL", ids, window)
-
-    def _stays_unpublished(self, sql: str, ids: list[str], window: str) -> None:
         deadline = time.monotonic() + timestr_to_secs(window)
         while time.monotonic() < deadline:
-            rows = self.ctx.query(sql, [[f"%{i}%" for i in ids]])
-            if rows:
+            published = [row for row in self._rows_about(ids, start) if row["published_at"] is not None]
+            if published:
                 raise AssertionError(
-                    f"{len(rows)} outbox row(s) got published_at although the broker could not confirm them"
+                    f"{len(published)} outbox row(s) got published_at although the broker could not confirm them"
                 )
             time.sleep(0.2)
         self.ctx.info(f"outbox rows of {', '.join(ids)} stayed unpublished for {window}")
+
+    def _rows_about(self, ids: list[str], start: Any) -> list[dict]:
+        rows = self.ctx.query(WINDOW_SQL, [ids, start - SKEW])
+        for row in rows:
+            row["mentions"] = strings_in(row["payload"])
+        return rows
 
     @keyword("Idempotency Key Should Be Stored For")
     def idempotency_key_should_be_stored_for(self, owner: str, key: str) -> None:

@@ -34,8 +34,10 @@ class EventKeywords(LibraryComponent):
     @keyword("Exactly One Event Should Be Published")
     def exactly_one_event_should_be_published(self, event_type: str, **filters: Any) -> dict:
         """Waits for the matching event and fails unless exactly one distinct event id matched, it is the
-        event of a change recorded in the database (its state and data) and that change has exactly one
-        outbox row, so no second event can follow (redeliveries of the same id are allowed). Returns it.
+        event of a change recorded in the database (its state and data, read by primary key); that the change
+        has exactly one outbox row, so no second event can follow, is answered by the run's outbox
+        reconciliation (`outbox.py`), which fails this test otherwise (redeliveries of the same id are
+        allowed). Returns it.
 
         | Exactly One Event Should Be Published | withdrawal.succeeded | wallet_id=${wallet}[id] |
         """
@@ -46,9 +48,10 @@ class EventKeywords(LibraryComponent):
         """Fails if an event of `event_type` (any type when omitted) matching the filters arrived since the
         test started and the contract does not account for it: it announces no change recorded in the
         database (a rejected request), a change whose state calls for another event or none yet (a pending
-        deposit), or a change already announced (a replay); and the outbox holds exactly one row per change
-        of the events seen. No window is listened: the database is the witness (every event is first an
-        outbox row), and the suite teardown accounts again for every event of the suite's wallets.
+        deposit), or a change already announced (a replay); the outbox must hold exactly one row per change of
+        the events seen (answered by the run's outbox reconciliation). No window is listened: the database is
+        the witness (every event is first an outbox row), and the suite teardown accounts again for every
+        event of the suite's wallets.
 
         | No Event Should Be Published | mentioning=${wallet}[id] |
         | No Event Should Be Published | deposit.succeeded | transaction_id=${pending}[id] |

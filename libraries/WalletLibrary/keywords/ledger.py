@@ -7,19 +7,11 @@ from typing import Any
 
 from robot.api.deco import keyword
 
-from ..changes import outbox_rows
+from .. import holdings
+from ..changes import changes_of_holdings
 from ..ledger import ledger_problems, wallet_ids
-from ..matcher import bullet_list, strings_in
+from ..matcher import bullet_list
 from . import LibraryComponent
-
-SNAPSHOT_SQL = (
-    "SELECT w.id::text AS id, w.balance,"
-    " (SELECT coalesce(json_object_agg(k, n), '{}') FROM (SELECT type || '/' || status AS k, count(*) AS n"
-    "   FROM transactions WHERE wallet_id = w.id GROUP BY 1) c) AS transactions,"
-    " (SELECT count(*) FROM transfers WHERE source_wallet_id = w.id OR destination_wallet_id = w.id) AS transfers"
-    " FROM wallets w WHERE w.id = ANY(%s::uuid[])"
-)
-
 
 COMMAND_QUIET_S = 1.0  # commands are applied asynchronously: listened for once per suite, not per test
 
@@ -33,13 +25,17 @@ class LedgerKeywords(LibraryComponent):
       counterparty the destination) and one `transfer_in` (destination, counterparty the source), both
       `succeeded`, with the transfer's amount and currency;
     - one outbox row per change (`wallet.created` per wallet, one per settled transaction, one per
-      transfer), `routing_key` = `type`, and no row that belongs to no change (a rejected request).
+      transfer), `routing_key` = `type`, and no row that belongs to no change (a rejected request): the
+      changes are recorded and the outbox answers once for the whole run (`outbox.py`).
+
+    Everything is read by the keys the run holds: the wallets by primary key, their transactions through
+    their history and then by primary key, their transfers through the legs (`holdings.py`).
     """
 
     @keyword("Ledger Should Reconcile For")
     def ledger_should_reconcile_for(self, *wallets: Any) -> None:
-        """Checks the money rules and the outbox for these wallets (dicts, ids, or lists of them); fails
-        listing every violation.
+        """Checks the money rules for these wallets (dicts, ids, or lists of them); fails listing every
+        violation. Their outbox rows are checked by the run's outbox reconciliation.
 
         | Ledger Should Reconcile For | ${source} | ${destination} |
         """
@@ -68,7 +64,9 @@ class LedgerKeywords(LibraryComponent):
         if not ids:
             self.ctx.info("This suite created no wallet: nothing to reconcile")
             return
-        problems = ledger_problems(self.ctx.query, ids) + self.ctx.events.reconcile(ids)
+        held = holdings.read(self.ctx, ids)
+        problems = ledger_problems(self.ctx.query, ids, self.ctx, held)
+        problems += self.ctx.events.reconcile(ids, changes=changes_of_holdings(held, ids))
         applied = {
             str(m.document["data"].get("command_id")) for m in self.broker.events if m.routing_key == "credit.applied"
         }
@@ -88,27 +86,39 @@ class LedgerKeywords(LibraryComponent):
 
     @keyword("Take Ledger Snapshot Of")
     def take_ledger_snapshot_of(self, *wallets: Any) -> dict:
-        """Balances, transaction rows by type/status, transfers and outbox rows of these wallets, to compare
-        after a rejected request with `Ledger Should Not Have Changed Since`.
+        """Balances, transaction rows by type/status and transfers of these wallets (read by the keys the run
+        holds: `holdings.py`), to compare after a rejected request with `Ledger Should Not Have Changed Since`.
+        Their changes and the time they were all known are recorded: the run's outbox reconciliation then
+        fails on a row about them written by then that belongs to no change (`outbox.py`).
 
         | ${snapshot} = | Take Ledger Snapshot Of | ${mine} | ${theirs} |
         """
-        ids = wallet_ids(wallets)
-        state = {row["id"]: {**row, "outbox_rows": 0} for row in self.ctx.query(SNAPSHOT_SQL, [ids])}
-        for row in outbox_rows(self.ctx.query, ids, ids):
-            for mentioned in strings_in(row["payload"]) & set(state):
-                state[mentioned]["outbox_rows"] += 1
-        snapshot = {
-            "wallets": ids,
-            "state": {key: {k: v for k, v in value.items() if k != "id"} for key, value in state.items()},
-        }
+        ids = [value.lower() for value in wallet_ids(wallets)]
+        held = holdings.read(self.ctx, ids)
+        state: dict[str, dict] = {}
+        for wallet in ids:
+            row = held.wallets.get(wallet)
+            legs = held.of_wallet(wallet)
+            kinds: dict[str, int] = {}
+            for leg in legs:
+                kinds[f"{leg['type']}/{leg['status']}"] = kinds.get(f"{leg['type']}/{leg['status']}", 0) + 1
+            state[wallet] = {
+                "balance": row["balance"] if row else None,
+                "transactions": kinds,
+                "transfers": len({leg["transfer_id"] for leg in legs if leg["transfer_id"]}),
+            }
+        if self.ctx.outbox is not None:
+            known = {w: held.wallets[w]["read_at"].isoformat() for w in ids if w in held.wallets}
+            self.ctx.outbox.record(changes=list(changes_of_holdings(held, ids)), complete=known)
+        snapshot = {"wallets": ids, "state": state}
         self.ctx.info(f"Ledger snapshot: {snapshot['state']}")
         return snapshot
 
     @keyword("Ledger Should Not Have Changed Since")
     def ledger_should_not_have_changed_since(self, snapshot: Mapping[str, Any]) -> None:
-        """Fails if a balance, transaction row, transfer or outbox row of the snapshot's wallets changed
-        since `Take Ledger Snapshot Of` (so no event can have been published for them either).
+        """Fails if a balance, transaction row or transfer of the snapshot's wallets changed since `Take Ledger
+        Snapshot Of`; an outbox row about them that belongs to no change fails the run's outbox reconciliation
+        (`outbox.py`), naming this test.
 
         | Ledger Should Not Have Changed Since | ${snapshot} |
         """

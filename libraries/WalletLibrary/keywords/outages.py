@@ -1,8 +1,9 @@
-"""Outages of the wallet's own dependencies, and the broker topology (destructive suites run them serially)."""
+"""Outages of the wallet's own dependencies (destructive suites run them serially), and the broker topology."""
 
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any, Literal
 from urllib.parse import quote
@@ -14,12 +15,11 @@ from robot.api.deco import keyword
 
 from .. import matcher
 from ..context import STATEMENT_TIMEOUT
+from ..topology import topology_problems
 from . import LibraryComponent
 
 FULL_PERMISSIONS = {"configure": ".*", "write": ".*", "read": ".*"}
 POLL_S = 0.2
-EXCHANGES = (("wallet.events", "topic"), ("wallet.commands", "topic"), ("wallet.commands.dlx", "fanout"))
-BINDINGS = (("wallet.commands", "wallet.commands", "#"), ("wallet.commands.dlx", "wallet.commands.dlq", None))
 
 
 class OutageKeywords(LibraryComponent):
@@ -115,45 +115,20 @@ class OutageKeywords(LibraryComponent):
 
     @keyword("Wallet Topology Should Be Declared On The Broker")
     def wallet_topology_should_be_declared_on_the_broker(self) -> None:
-        """Contract section 7 on the vhost: durable topic exchanges `wallet.events` and `wallet.commands`,
-        durable fanout `wallet.commands.dlx`, durable queues `wallet.commands` (dead-lettering to the dlx,
-        by argument or policy) and `wallet.commands.dlq`, and their bindings.
+        """Contract section 7 with the tests' AMQP login only (`topology.py`): durable topic exchanges
+        `wallet.events` and `wallet.commands`, durable fanout `wallet.commands.dlx`, durable queues
+        `wallet.commands` and `wallet.commands.dlq`; then, by behaviour, the bindings: an invalid command
+        published to `wallet.commands` with a routing key only `#` routes (mandatory, confirmed) is rejected
+        through `wallet.commands.dlx` into `wallet.commands.dlq` (dead-lettering by argument or policy).
 
         | Wallet Topology Should Be Declared On The Broker |
         """
-        vhost, problems = self._vhost(), []
-        for name, kind in EXCHANGES:
-            exchange = self._management("GET", f"/api/exchanges/{vhost}/{quote(name, safe='')}", expected=(200, 404))
-            if exchange is None:
-                problems.append(f"exchange {name} is missing")
-            elif exchange.get("type") != kind or not exchange.get("durable"):
-                problems.append(
-                    f"exchange {name}: expected durable {kind}, "
-                    f"got durable={exchange.get('durable')} type={exchange.get('type')}"
-                )
-        for name in ("wallet.commands", "wallet.commands.dlq"):
-            queue = self._management("GET", f"/api/queues/{vhost}/{quote(name, safe='')}", expected=(200, 404))
-            if queue is None:
-                problems.append(f"queue {name} is missing")
-                continue
-            if not queue.get("durable"):
-                problems.append(f"queue {name} is not durable")
-            policy = queue.get("effective_policy_definition") or {}
-            dlx = (queue.get("arguments") or {}).get("x-dead-letter-exchange") or policy.get("dead-letter-exchange")
-            if name == "wallet.commands" and dlx != "wallet.commands.dlx":
-                problems.append(f"queue wallet.commands dead-letters to {dlx!r}, expected 'wallet.commands.dlx'")
-        bindings = self._management("GET", f"/api/bindings/{vhost}") or []
-        for source, destination, key in BINDINGS:
-            if not any(
-                b.get("source") == source
-                and b.get("destination") == destination
-                and b.get("destination_type") == "queue"
-                and (key is None or b.get("routing_key") == key)
-                for b in bindings
-            ):
-                problems.append(f"no binding {source} -> {destination}" + (f" with {key!r}" if key else ""))
+        problems = topology_problems(self.ctx.setting("AMQP_URL"), f"wallet-integration-tests {self.ctx.run_id}")
         if problems:
             raise AssertionError("Broker topology differs from the contract:\n" + matcher.bullet_list(problems))
+        probe = f"{self.ctx.run_id}-topology-{uuid.uuid4().hex[:8]}"
+        self.broker.publish(b"topology probe: not JSON", probe, "", "application/json")
+        self.library.command_should_land_in_dead_letter_queue(probe)
 
     # ------------------------------------------------------------------ the wallet's database role
 
@@ -161,7 +136,10 @@ class OutageKeywords(LibraryComponent):
         dsn = self.ctx.setting("DATABASE_URL")
         try:
             connection = psycopg2.connect(
-                dsn, connect_timeout=10, application_name="wallet-tests-admin", options=STATEMENT_TIMEOUT
+                dsn,
+                connect_timeout=10,
+                application_name=self.ctx.application_name("wallet-tests-admin"),
+                options=STATEMENT_TIMEOUT,
             )
         except psycopg2.Error as error:
             raise AssertionError(

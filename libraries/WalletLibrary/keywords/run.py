@@ -7,6 +7,8 @@ from robot.api.exceptions import FatalError
 from robot.libraries.BuiltIn import BuiltIn
 
 from ..eventlog import EventLog
+from ..matcher import bullet_list
+from ..outbox import describe
 from . import LibraryComponent
 
 
@@ -56,12 +58,22 @@ class RunKeywords(LibraryComponent):
 
     @keyword("Release Test Run")
     def release_test_run(self) -> None:
-        """Root suite teardown: closes the RabbitMQ and database connections of this process.
+        """Root suite teardown: answers this process's outbox expectations (`outbox.py`) when it is a plain
+        `robot` run (under pabot every process runs this teardown: the run engine answers them all once,
+        after the phase), then closes the RabbitMQ and database connections of this process.
 
         | Suite Teardown | Release Test Run |
         """
+        problems = []
+        under_pabot = BuiltIn().get_variable_value("${PABOTQUEUEINDEX}") is not None
+        if self.ctx.outbox is not None and self.ctx.outbox.path.exists() and not under_pabot:
+            problems = describe(self.ctx.outbox.answer(self.ctx.query))
         self.broker.close()
         self.ctx.disconnect_database()
+        if problems:
+            raise AssertionError(
+                f"Outbox reconciliation of this run: {len(problems)} problem(s)\n" + bullet_list(problems)
+            )
 
     @keyword("Common Test Setup")
     def common_test_setup(self) -> None:
