@@ -19,7 +19,7 @@ from collections.abc import Iterable, MutableMapping
 from pathlib import Path
 
 from runner import ROOT
-from runner.options import BadInput, RunOptions
+from runner.options import BadInput, RunOptions, robot_option
 from variables._settings import HOST_PORTS, SETTING_NAMES
 
 PREFIXES = ("WALLET_", "GATEWAY_", "DATABASE_", "AMQP_", "RABBITMQ_", "JWT_")
@@ -99,3 +99,23 @@ def check_environment(environ: MutableMapping[str, str] | None = None) -> None:
                     f"environment variable {name} is not a setting: did you mean {close}? "
                     f"(unset {name}; the settings: README.md, 'Environments and settings')"
                 )
+
+
+def without_settings(args: list[str]) -> list[str]:
+    """Robot options `args` without the `-v SETTING:value` ones: the environment carries them (apply_variables), and
+    robot's processes then never get a secret on their command line (pabot writes it into robot_argfile.txt)."""
+    settings = {normalized(name) for name in SETTING_NAMES}
+    kept, index = [], 0
+    while index < len(args):
+        token = args[index]
+        found = robot_option(token) if token.startswith("-") else None
+        if found and found[0] == "variable":
+            long = token.startswith("--")
+            attached = token.split("=", 1)[1] if long and "=" in token else "" if long else token[2:]
+            given = attached or (args[index + 1] if index + 1 < len(args) else "")
+            if normalized(given.partition(":")[0]) in settings:
+                index += 1 if attached else 2
+                continue
+        kept.append(token)
+        index += 1
+    return kept

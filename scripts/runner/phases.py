@@ -22,6 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from runner import ROOT, parallel, plan, results, robots, services
+from runner.names import without_settings
 from runner.options import RunOptions, rerun_policy, without
 
 PRIVATE = "wallet_destructive"  # the private stack's database, role, vhost and RabbitMQ user
@@ -47,6 +48,7 @@ class Phases:
     def __init__(self, opts: RunOptions, sources: list[str], run_id: str, out: Path, say, timer) -> None:
         self.opts, self.sources, self.out, self.say, self.timer = opts, sources, out, say, timer
         self.rerun = rerun_policy(opts)[0]
+        self.robot_args = without_settings(opts.robot_args)  # a -v setting is in the environment
         self.parts = out / ".parts"
         self.durations = plan.load_durations(plan.durations_file()[0])
         self.reader = results.Reader()
@@ -105,14 +107,14 @@ class Phases:
         on_end = self._reporter(len(batches))
         if name.startswith("parallel") and self.opts.mode != "serial":
             tests = [test for batch in batches for test in batch.tests]
-            user = without(self.opts.robot_args, ADDING)
+            user = without(self.robot_args, ADDING)
             args = [*self.common, *user, *self._selection(tests, folder), *self.sources]
             command = parallel.command(batches, folder, self.opts.processes, self.opts.mode == "per-test", args)
             return parallel.run(batches, command, folder, name, env, on_end, self.say)
         done = []
         for batch in batches:  # one (plan.deal gives the serial phase and --serial one batch)
             where = name if len(batches) == 1 else f"{name}-{batch.number}"
-            command = [sys.executable, "-m", "robot", *self.common, *self.opts.robot_args]
+            command = [sys.executable, "-m", "robot", *self.common, *self.robot_args]
             command += ["--outputdir", str(self.parts / where), "--output", "output.xml", "--report", "NONE"]
             command += ["--log", "NONE", *self._selection(batch.tests, self.parts / where), *self.sources]
             done.append(robots.run_robot(batch, command, self.parts / where, where, env))
