@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
+from pathlib import Path
 
 from robot.api import logger
 from robot.api.deco import keyword
 from robot.libraries.BuiltIn import BuiltIn
 
-from ..model import timeline
+from variables._settings import LOCAL_ENVIRONMENTS, SETTINGS, SettingsError, resolve, shell_quote
+
+from ..model import history, observe, timeline
 from ..model.check import Checker
 from ..model.execute import Run, run_workload
 from ..model.plan import make_plan
-from ..model.report import failure, full_report, rule_table
+from ..model.report import coverage_table, failure, full_report, rule_table, summary
 from . import LibraryComponent
 
 DEFAULT_BUDGET = 12.0  # seconds: room for the late phase to revisit probes more than 7 s old
@@ -63,34 +67,75 @@ class ModelKeywords(LibraryComponent):
         self.ctx.info(f"{len(run.exchanges)} exchanges by {clients} clients in {run.now():.1f} s")
         return run
 
-    @staticmethod
-    def replay_command(seed: int, budget: float, clients: int) -> str:
-        """The one command that runs the same operations again."""
+    def replay_command(self, seed: int, budget: float, clients: int) -> str:
+        """The one command that runs the same schedule again (the same operations and fault windows from the
+        seed; the interleaving of the clients is the machine's): this run's environment and, for every
+        address or name this run took from the environment, the same value (passwords shown as ***)."""
         options = f"-v MODEL_SEED:{seed} -v MODEL_BUDGET:{budget:g}"
         if clients != DEFAULT_CLIENTS:
             options += f" -v MODEL_CLIENTS:{clients}"
-        return f"./run.sh local {options} suites/model"
+        environment = _environment()
+        try:  # what the environment's own defaults give needs no export
+            defaults = resolve(environment, {}) if environment in LOCAL_ENVIRONMENTS else {}
+        except SettingsError:
+            defaults = {}
+        exported = [
+            f"{s.name}={shell_quote(_masked(os.environ[s.name]))}"
+            for s in SETTINGS
+            if os.environ.get(s.name) and not s.secret and os.environ[s.name] != defaults.get(s.name)
+        ]
+        if os.environ.get("TOKEN_EXPIRY_LEEWAY"):
+            exported.append(f"TOKEN_EXPIRY_LEEWAY={shell_quote(os.environ['TOKEN_EXPIRY_LEEWAY'])}")
+        return " ".join([*exported, f"./run.sh {environment} {options} suites/model"])
 
     @keyword("The Workload Should Keep Every Rule")
     def the_workload_should_keep_every_rule(self, run: Run) -> None:
-        """Checks the finished workload with only what the contract promises and logs the table rule ->
-        PASS/FAIL; fails naming each rule broken, with the seed, the operations on the wallets involved (in
-        order, requests and answers) and the replay command.
+        """Resolves what the workload left open, reads what it left once the system is quiet (`observe.py`),
+        writes the whole history as JSON Lines into the output directory (pass or fail), judges it with the
+        oracle (`check.py`, `timeline.py`) and logs the tables rule -> PASS/FAIL/NOT EXERCISED and operation x
+        outcome x fault; fails naming each rule broken, with the seed, the causal slice of each finding and
+        the command that replays the schedule.
 
         | The Workload Should Keep Every Rule | ${run} |
         """
-        checker = Checker(self.ctx, run)
-        checker.responses_follow_the_contract()
-        outcomes = checker.outcomes()
-        timeline.settlements(checker)
-        checker.money(outcomes)
-        timeline.history_walks(checker)
-        timeline.tokens(checker)
-        timeline.reads_after_writes(checker)
-        timeline.gateway_charges(checker)
-        timeline.events(checker)
-        logger.info(f"Model workload, seed {run.plan.seed}:\n{rule_table(checker.findings)}")
+        observed = observe.collect(self.ctx, run)
+        replay = self.replay_command(run.plan.seed, run.budget, run.plan.clients)
+        output = Path(BuiltIn().get_variable_value("${OUTPUT DIR}") or ".")
+        if ".parts" in output.parts:  # a process of the parallel phase: the run's own folder
+            output = Path(*output.parts[: output.parts.index(".parts")])
+        saved = history.write(output / f"model-history-{run.plan.seed}.jsonl", run, observed, replay, self.ctx.scrub)
+        checker = judge(run, observed)
+        logger.info(f"Model workload, seed {run.plan.seed}, faults {run.faults}:\n{rule_table(checker)}")
+        logger.info(f"Operations x outcomes x faults:\n{coverage_table(run)}")
+        logger.info(f"{summary(run, checker)}. History: {saved}", also_console=True)
         if checker.findings:
             logger.info(self.ctx.scrub(full_report(run, checker.findings)))
-            replay = self.replay_command(run.plan.seed, run.budget, run.plan.clients)
-            raise AssertionError(self.ctx.scrub(failure(run, checker.findings, replay)))
+            raise AssertionError(self.ctx.scrub(failure(run, checker.findings, replay, str(saved))))
+
+
+def judge(run: Run, observed: dict) -> Checker:
+    """Every rule of the oracle on a run and its observations (live, or loaded by `recheck.py`)."""
+    checker = Checker(run, observed)
+    checker.step("responses", ["http.documented-responses", "money.no-negative-balance"], checker.responses)
+    checker.step("keys", ["idempotency.in-use", "idempotency.replay-byte-identical"], checker.keys)
+    checker.step("money", ["money.balance-equals-ledger", "idempotency.replay-no-reexecution"], checker.money)
+    steps = {
+        "reads": (timeline.reads, ["wallets.get"]),
+        "reads after writes": (timeline.reads_after_writes, ["wallets.get"]),
+        "history walks": (timeline.history_walks, ["history.cursor-walk"]),
+        "tokens": (timeline.tokens, ["auth.expired-token"]),
+        "webhooks": (timeline.webhooks, ["webhooks.repeat-no-change", "webhooks.settle-succeeded"]),
+        "gateway": (timeline.gateway_charges, ["gateway.no-retry", "gateway.charge-request"]),
+        "events": (timeline.events, ["events.exactly-once", "events.envelope"]),
+    }
+    for name, (function, rules) in steps.items():
+        checker.step(name, rules, lambda function=function: function(checker))
+    return checker
+
+
+def _masked(value: str) -> str:
+    return re.sub(r"(//[^:/@]+:)[^@]+@", r"\1***@", value)
+
+
+def _environment() -> str:
+    return str(BuiltIn().get_variable_value("${ENVIRONMENT}") or "local")

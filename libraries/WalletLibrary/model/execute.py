@@ -17,9 +17,11 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pika
+import requests
 
 from ..broker import COMMANDS_EXCHANGE
 from ..routes import AUTO, ApiRequest, ApiResponse
+from . import faults
 from .plan import MAX_AMOUNT, WHALE, Op, Plan
 
 if TYPE_CHECKING:
@@ -63,7 +65,12 @@ class Run:
     exchanges: list[Exchange] = field(default_factory=list)
     known: dict[str, list[tuple[float, str]]] = field(default_factory=dict)  # wallet id -> (ack time, tx/transfer id)
     started: float = 0.0
+    faults: list[dict] = field(default_factory=list)  # the seeded fault windows (faults.py)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def faults_of(self, exchange: Exchange) -> list[dict]:
+        """The fault windows an exchange overlapped."""
+        return [w for w in self.faults if w["start"] <= exchange.ended and exchange.started <= w["end"]]
 
     def now(self) -> float:
         """Seconds since the workload started."""
@@ -97,6 +104,8 @@ class Client:
         self.ctx, self.run, self.number = ctx, run, number
         self.late_at = late_at
         self.done: dict[int, list[Exchange]] = {}
+        self.held: list[tuple[Op, list[ApiRequest], dict]] = []  # settlements a webhook fault holds back
+        self.reorder: list[tuple[Op, list[ApiRequest], dict]] = []
         self._channel: Any = None
         self._connection: Any = None
 
@@ -114,6 +123,8 @@ class Client:
                 if self.run.now() >= late_at:
                     break
                 self.execute(op)
+            for op, webhooks, note in [*self.held, *reversed(self.reorder)]:
+                self.done[op.number] = [self.send(op, webhook, **note) for webhook in webhooks]
             for op in self.run.plan.late[self.number]:
                 self.execute(op)
         finally:
@@ -168,7 +179,49 @@ class Client:
         return self.ctx.endpoints.request(kind, target, {"amount": op.amount, **arguments})
 
     def _deposit(self, op: Op) -> list[Exchange]:
-        return [self.send(op, self._request(op))]
+        request = self._request(op)
+        token = json.loads(request.body)["payment_token"]
+        timeout_ms = int(self.ctx.setting("GATEWAY_TIMEOUT_MS"))
+        window = faults.active(self.run.faults, self.run.now(), "gateway-slow", "gateway-5xx", "client-timeout")
+        if window is None or op.variant not in ("ok", "pending", ""):
+            return [self.send(op, request)]
+        status = 202 if op.variant == "pending" else 201
+        if window["kind"] == "gateway-5xx":
+            self._stub(token, window["status"], 0)
+            return [self.send(op, request, fault=window["name"])]
+        if window["kind"] == "gateway-slow":
+            self._stub(token, status, int(timeout_ms * window["share"]))
+            return [self.send(op, request, fault=window["name"])]
+        self._stub(
+            token, status, int(timeout_ms * 0.9)
+        )  # client-timeout: the client gives up before the wallet answers
+        first = self.send_impatient(
+            op, replace(request, idempotency_key=self.ctx.transport.unique_key()), timeout_ms * 0.3 / 1000
+        )
+        return [first, self.send(op, first.request, fault=window["name"], retry_of=first.op.name)]
+
+    def _stub(self, token: str, status: int, delay_ms: int) -> None:
+        """The gateway answers the next charge of this run's own `token` so (no other test uses the token)."""
+        self.ctx.gateway.call(
+            "POST", "/__admin/stubs", {"payment_token": token, "status": status, "delay_ms": delay_ms, "times": 1}
+        )
+
+    def send_impatient(self, op: Op, request: ApiRequest, timeout: float) -> Exchange:
+        """Sends with a client timeout of `timeout` seconds (a client that gives up early); no token is kept."""
+        headers, _, _ = self.ctx.transport.headers(request)
+        headers["Authorization"] = self.ctx.transport.authorization(request.owner, request.token) or ""
+        exchange = Exchange(
+            op, self.run.now(), request=request, note={"fault": "client-timeout", "client_timeout_s": timeout}
+        )
+        url = self.ctx.setting("WALLET_API_URL").rstrip("/") + request.path
+        try:
+            with requests.Session() as session:
+                session.trust_env = False
+                session.request(request.method, url, data=request.body, headers=headers, timeout=timeout)
+            exchange.error = "answered within the client timeout (kept as no answer: the client had given up)"
+        except requests.RequestException as error:
+            exchange.error = f"client gave up after {timeout:.2f} s: {error.__class__.__name__}"
+        return self.run.record(exchange)
 
     def _withdrawal(self, op: Op) -> list[Exchange]:
         return [self.send(op, self._request(op))]
@@ -194,6 +247,22 @@ class Client:
         charge_id = self.ctx.gateway.last_charge_id(token)
         webhooks = [self.ctx.endpoints.webhook(charge_id, {"status": status}) for status in op.statuses]
         note = {"transaction_id": deposits[0].body["id"], "statuses": op.statuses}
+        window = None if op.late else faults.active(self.run.faults, self.run.now(), *faults.KINDS[2:5])
+        if window is not None:
+            note["fault"] = window["name"]
+        if window is not None and window["kind"] == "webhook-duplicate":
+            webhooks = [webhook for webhook in webhooks for _ in range(2)]
+        elif window is not None and window["kind"] == "webhook-delay":
+            self.held.append((op, webhooks, note))
+            return []
+        elif window is not None:  # webhook-reorder: held in pairs, the newer one delivered first
+            self.reorder.append((op, webhooks, note))
+            if len(self.reorder) < 2:
+                return []
+            pairs, self.reorder = list(reversed(self.reorder)), []
+            for held_op, held, held_note in pairs[1:]:
+                self.done[held_op.number] = [self.send(held_op, webhook, **held_note) for webhook in held]
+            return [self.send(pairs[0][0], webhook, **pairs[0][2]) for webhook in pairs[0][1]]
         if op.variant == "together" and len(webhooks) > 1:
             return self.together(op, webhooks, **note)
         return [self.send(op, webhook, **note) for webhook in webhooks]
@@ -222,12 +291,15 @@ class Client:
     ) -> list[Exchange]:
         limit = limit or op.amount
         exchanges = []
-        for _ in range(500):
+        while True:  # as long as the budget allows (a walk the deadline cuts is marked and not judged)
             arguments = {"limit": limit, "cursor": cursor}
             request = self.ctx.endpoints.request("history", {"wallet": wallet}, arguments)
             exchanges.append(self.send(op, request, known=known, limit=limit))
             body = exchanges[-1].body
             if exchanges[-1].status != 200 or not isinstance(body, dict) or not body.get("next_cursor"):
+                break
+            if self.run.now() > self.run.budget + WALK_MARGIN_S:
+                exchanges[-1].note["cut"] = True
                 break
             cursor = body["next_cursor"]
         return exchanges
@@ -341,6 +413,7 @@ def run_workload(ctx: Context, plan: Plan, budget: float) -> Run:
     for client in range(plan.clients):
         run.private.append(ctx.library.create_wallet_for(_owner(ctx, plan, f"own{client}"), plan.currencies[0]))
     late_at = max(LATE_MIN, budget - LATE_RESERVE)
+    run.faults = faults.schedule(plan.seed, budget, late_at)
     barrier = threading.Barrier(plan.clients + 1)
     run.started = time.monotonic()
     clients = [Client(ctx, run, number, late_at) for number in range(plan.clients)]
@@ -355,6 +428,7 @@ def run_workload(ctx: Context, plan: Plan, budget: float) -> Run:
 
 LATE_MIN = 9.5  # seconds from the start before the late phase
 LATE_RESERVE = 2.5  # seconds of the budget kept for the late phase
+WALK_MARGIN_S = 30.0  # a walk may run past the budget by this much before it is cut (and then not judged)
 PROBE_AGE = 8.5  # seconds: the probes are at least this old when revisited (past mistakes of a few seconds)
 
 
