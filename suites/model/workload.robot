@@ -22,6 +22,8 @@ Test Tags    model
 ...          rule:deposits.succeeded
 ...          rule:deposits.pending
 ...          rule:deposits.declined
+...          rule:deposits.gateway-error
+...          rule:deposits.gateway-timeout
 ...          rule:withdrawals.succeeded
 ...          rule:transfers.succeeded
 ...          rule:transfers.legs

@@ -126,6 +126,7 @@ def judge(run: Run, observed: dict) -> Checker:
         "tokens": (timeline.tokens, ["auth.expired-token"]),
         "webhooks": (timeline.webhooks, ["webhooks.repeat-no-change", "webhooks.settle-succeeded"]),
         "gateway": (timeline.gateway_charges, ["gateway.no-retry", "gateway.charge-request"]),
+        "gateway script": (timeline.gateway_script, ["deposits.gateway-error", "deposits.gateway-timeout"]),
         "events": (timeline.events, ["events.exactly-once", "events.envelope"]),
     }
     for name, (function, rules) in steps.items():

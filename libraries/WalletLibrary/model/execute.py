@@ -124,7 +124,8 @@ class Client:
                     break
                 self.execute(op)
             for op, webhooks, note in [*self.held, *reversed(self.reorder)]:
-                self.done[op.number] = [self.send(op, webhook, **note) for webhook in webhooks]
+                self.done.setdefault(op.number, [])
+                self.done[op.number] += [self.send(op, webhook, **note) for webhook in webhooks]
             for op in self.run.plan.late[self.number]:
                 self.execute(op)
         finally:
@@ -188,10 +189,11 @@ class Client:
         status = 202 if op.variant == "pending" else 201
         if window["kind"] == "gateway-5xx":
             self._stub(token, window["status"], 0)
-            return [self.send(op, request, fault=window["name"])]
+            return [self.send(op, request, fault=window["name"], gateway=[window["status"], 0, timeout_ms])]
         if window["kind"] == "gateway-slow":
-            self._stub(token, status, int(timeout_ms * window["share"]))
-            return [self.send(op, request, fault=window["name"])]
+            delay = int(timeout_ms * window["share"])
+            self._stub(token, status, delay)
+            return [self.send(op, request, fault=window["name"], gateway=[status, delay, timeout_ms])]
         self._stub(
             token, status, int(timeout_ms * 0.9)
         )  # client-timeout: the client gives up before the wallet answers
@@ -251,7 +253,7 @@ class Client:
         if window is not None:
             note["fault"] = window["name"]
         if window is not None and window["kind"] == "webhook-duplicate":
-            webhooks = [webhook for webhook in webhooks for _ in range(2)]
+            self.held.append((op, webhooks, {**note, "duplicate": True}))
         elif window is not None and window["kind"] == "webhook-delay":
             self.held.append((op, webhooks, note))
             return []

@@ -5,9 +5,9 @@ never disturbed.
 
 | kind | what happens to an operation started inside the window |
 |---|---|
-| `gateway-slow` | its charge is answered after `share` x GATEWAY_TIMEOUT_MS (0.5: within it, 1.5: past it) |
+| `gateway-slow` | its charge is answered after `share` x GATEWAY_TIMEOUT_MS (0.5: within it; 1.2, 1.5: past it) |
 | `gateway-5xx` | its charge is answered 500 or 503 |
-| `webhook-duplicate` | each settlement webhook is delivered twice, the second one at once after the first |
+| `webhook-duplicate` | each settlement webhook is delivered again in the late phase (a gateway's late retry) |
 | `webhook-delay` | the settlement is held back and delivered at the start of the late phase |
 | `webhook-reorder` | settlements are held back in pairs and delivered newest first |
 | `client-timeout` | the client gives up on its deposit before the answer (the gateway is slow) and at once sends |
@@ -45,7 +45,7 @@ def schedule(seed: int, budget: float, late_at: float) -> list[dict[str, Any]]:
             "end": round(end, 3),
         }
         if kind == "gateway-slow":
-            window["share"] = rng.choice((0.5, 1.5))
+            window["share"] = rng.choice((0.5, 1.2, 1.5))
         elif kind == "gateway-5xx":
             window["status"] = rng.choice((500, 503))
         windows.append(window)

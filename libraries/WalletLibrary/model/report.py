@@ -21,6 +21,8 @@ RULES = (
     ("deposits.succeeded", "a 201 deposit's row: its request's amount and currency, its answer's balance_after"),
     ("deposits.pending", "a 202 deposit's row stays pending until a webhook settles it"),
     ("deposits.declined", "each 402/502/504 deposit is recorded failed, once, with its amount"),
+    ("deposits.gateway-error", "a deposit whose charge the gateway answered 5xx is 502"),
+    ("deposits.gateway-timeout", "a deposit whose charge was answered past GATEWAY_TIMEOUT_MS is 504"),
     ("withdrawals.succeeded", "a 201 withdrawal's row: its request's amount, its answer's balance_after"),
     ("transfers.succeeded", "a 201 transfer's row: the requested wallets, amount and currency"),
     ("transfers.legs", "each acknowledged transfer has one leg on each side with its amount and counterparty"),

@@ -253,6 +253,30 @@ def gateway_charges(checker: Checker) -> None:
             )
 
 
+def gateway_script(checker: Checker) -> None:
+    """A deposit whose charge the schedule scripted is answered as the contract maps the gateway's answer:
+    a 5xx is 502, an answer later than GATEWAY_TIMEOUT_MS is 504, one well within it counts (201/202)."""
+    for exchange in checker.run.exchanges:
+        script = exchange.note.get("gateway")
+        if not script or exchange.status is None or exchange.status in (409,) or exchange.response.replayed:
+            continue
+        status, delay, timeout = script
+        if status >= 500:
+            rule, expected = "deposits.gateway-error", {502}
+        elif delay > timeout:
+            rule, expected = "deposits.gateway-timeout", {504}
+        else:
+            rule, expected = "deposits.succeeded", {status}
+        checker.saw(rule)
+        if exchange.status not in expected:
+            checker.fail(
+                rule,
+                f"{exchange.op.name}: the gateway answered {status} after {delay} ms (timeout {timeout} ms), "
+                f"the wallet {exchange.status}, expected {sorted(expected)}: {_text(exchange)}",
+                *ids_of(exchange),
+            )
+
+
 def events(checker: Checker) -> None:
     """Each change of the run's wallets (every row of their histories) has exactly one event id, of its type,
     with the row's values; no event names a change that is not there."""
