@@ -17,7 +17,6 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import pika
-import requests
 
 from ..broker import COMMANDS_EXCHANGE
 from ..routes import AUTO, ApiRequest, ApiResponse
@@ -181,49 +180,7 @@ class Client:
 
     def _deposit(self, op: Op) -> list[Exchange]:
         request = self._request(op)
-        token = json.loads(request.body)["payment_token"]
-        timeout_ms = int(self.ctx.setting("GATEWAY_TIMEOUT_MS"))
-        window = faults.active(self.run.faults, self.run.now(), "gateway-slow", "gateway-5xx", "client-timeout")
-        if window is None or op.variant not in ("ok", "pending", ""):
-            return [self.send(op, request)]
-        status = 202 if op.variant == "pending" else 201
-        if window["kind"] == "gateway-5xx":
-            self._stub(token, window["status"], 0)
-            return [self.send(op, request, fault=window["name"], gateway=[window["status"], 0, timeout_ms])]
-        if window["kind"] == "gateway-slow":
-            delay = int(timeout_ms * window["share"])
-            self._stub(token, status, delay)
-            return [self.send(op, request, fault=window["name"], gateway=[status, delay, timeout_ms])]
-        self._stub(
-            token, status, int(timeout_ms * 0.9)
-        )  # client-timeout: the client gives up before the wallet answers
-        first = self.send_impatient(
-            op, replace(request, idempotency_key=self.ctx.transport.unique_key()), timeout_ms * 0.3 / 1000
-        )
-        return [first, self.send(op, first.request, fault=window["name"], retry_of=first.op.name)]
-
-    def _stub(self, token: str, status: int, delay_ms: int) -> None:
-        """The gateway answers the next charge of this run's own `token` so (no other test uses the token)."""
-        self.ctx.gateway.call(
-            "POST", "/__admin/stubs", {"payment_token": token, "status": status, "delay_ms": delay_ms, "times": 1}
-        )
-
-    def send_impatient(self, op: Op, request: ApiRequest, timeout: float) -> Exchange:
-        """Sends with a client timeout of `timeout` seconds (a client that gives up early); no token is kept."""
-        headers, _, _ = self.ctx.transport.headers(request)
-        headers["Authorization"] = self.ctx.transport.authorization(request.owner, request.token) or ""
-        exchange = Exchange(
-            op, self.run.now(), request=request, note={"fault": "client-timeout", "client_timeout_s": timeout}
-        )
-        url = self.ctx.setting("WALLET_API_URL").rstrip("/") + request.path
-        try:
-            with requests.Session() as session:
-                session.trust_env = False
-                session.request(request.method, url, data=request.body, headers=headers, timeout=timeout)
-            exchange.error = "answered within the client timeout (kept as no answer: the client had given up)"
-        except requests.RequestException as error:
-            exchange.error = f"client gave up after {timeout:.2f} s: {error.__class__.__name__}"
-        return self.run.record(exchange)
+        return faults.deposit(self, op, request) or [self.send(op, request)]
 
     def _withdrawal(self, op: Op) -> list[Exchange]:
         return [self.send(op, self._request(op))]

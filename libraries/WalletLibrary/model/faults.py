@@ -19,12 +19,22 @@ records which windows each exchange overlapped.
 
 from __future__ import annotations
 
+import json
 import random
-from typing import Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import requests
+
+if TYPE_CHECKING:
+    from ..routes import ApiRequest
+    from .execute import Client, Exchange
+    from .plan import Op
 
 KINDS = ("gateway-slow", "gateway-5xx", "webhook-duplicate", "webhook-delay", "webhook-reorder", "client-timeout")
-WINDOW_S = (0.8, 2.0)  # length of one window
-GAP_S = (0.2, 1.2)  # quiet time between windows
+WINDOW_S = (0.6, 1.4)  # length of one window
+GAP_S = (0.1, 0.5)  # quiet time between windows
+SLOW_SHARES = (0.5, 1.2, 1.5)  # gateway-slow: answer after this share of GATEWAY_TIMEOUT_MS (in turn)
 
 
 def schedule(seed: int, budget: float, late_at: float) -> list[dict[str, Any]]:
@@ -44,9 +54,7 @@ def schedule(seed: int, budget: float, late_at: float) -> list[dict[str, Any]]:
             "start": round(start, 3),
             "end": round(end, 3),
         }
-        if kind == "gateway-slow":
-            window["share"] = rng.choice((0.5, 1.2, 1.5))
-        elif kind == "gateway-5xx":
+        if kind == "gateway-5xx":
             window["status"] = rng.choice((500, 503))
         windows.append(window)
         start = end + rng.uniform(*GAP_S)
@@ -56,3 +64,53 @@ def schedule(seed: int, budget: float, late_at: float) -> list[dict[str, Any]]:
 def active(windows: list[dict[str, Any]], at: float, *kinds: str) -> dict[str, Any] | None:
     """The window of one of `kinds` open at `at` (seconds since the start), or None."""
     return next((w for w in windows if w["kind"] in kinds and w["start"] <= at <= w["end"]), None)
+
+
+def deposit(client: Client, op: Op, request: ApiRequest) -> list[Exchange] | None:
+    """A deposit started inside a gateway or client-timeout window, its charge scripted on the mock for this
+    deposit's own token (slow: 0.5, 1.2 or 1.5 x GATEWAY_TIMEOUT_MS in turn; 5xx; or slow enough for an
+    impatient client); None outside such a window. The script is noted on the exchange for the oracle."""
+    window = active(client.run.faults, client.run.now(), "gateway-slow", "gateway-5xx", "client-timeout")
+    if window is None or op.variant not in ("ok", "pending", ""):
+        return None
+    token = json.loads(request.body)["payment_token"]
+    timeout_ms = int(client.ctx.setting("GATEWAY_TIMEOUT_MS"))
+    status = 202 if op.variant == "pending" else 201
+    if window["kind"] == "gateway-5xx":
+        _stub(client, token, window["status"], 0)
+        return [client.send(op, request, fault=window["name"], gateway=[window["status"], 0, timeout_ms])]
+    if window["kind"] == "gateway-slow":
+        delay = int(timeout_ms * SLOW_SHARES[op.number % len(SLOW_SHARES)])
+        _stub(client, token, status, delay)
+        return [client.send(op, request, fault=window["name"], gateway=[status, delay, timeout_ms])]
+    _stub(client, token, status, int(timeout_ms * 0.9))  # the client gives up long before the wallet answers
+    keyed = replace(request, idempotency_key=client.ctx.transport.unique_key())
+    first = impatient(client, op, keyed, timeout_ms * 0.3 / 1000)
+    return [first, client.send(op, keyed, fault=window["name"], retry_of=op.name)]
+
+
+def _stub(client: Client, token: str, status: int, delay_ms: int) -> None:
+    """The gateway answers the next charge of this run's own `token` so (no other test uses the token)."""
+    client.ctx.gateway.call(
+        "POST", "/__admin/stubs", {"payment_token": token, "status": status, "delay_ms": delay_ms, "times": 1}
+    )
+
+
+def impatient(client: Client, op: Op, request: ApiRequest, timeout: float) -> Exchange:
+    """Sends with a client timeout of `timeout` seconds (a client that gives up early); no token is kept."""
+    from .execute import Exchange
+
+    headers, _, _ = client.ctx.transport.headers(request)
+    headers["Authorization"] = client.ctx.transport.authorization(request.owner, request.token) or ""
+    exchange = Exchange(
+        op, client.run.now(), request=request, note={"fault": "client-timeout", "client_timeout_s": timeout}
+    )
+    url = client.ctx.setting("WALLET_API_URL").rstrip("/") + request.path
+    try:
+        with requests.Session() as session:
+            session.trust_env = False
+            session.request(request.method, url, data=request.body, headers=headers, timeout=timeout)
+        exchange.error = "answered within the client timeout (kept as no answer: the client had given up)"
+    except requests.RequestException as error:
+        exchange.error = f"client gave up after {timeout:.2f} s: {error.__class__.__name__}"
+    return client.run.record(exchange)
