@@ -43,46 +43,6 @@ FAULT_MUTANTS: tuple[Mutant, ...] = (
         ),
     ),
     Mutant(
-        id="charge_reference_shared_state",
-        area="model",
-        rule="gateway.charge-request",
-        contract='the charge\'s "reference" is the deposit transaction id',
-        description="[interleaving, oracle: gateway journal] The pending row's id is handed to the gateway call through an attribute of the shared service object, set before the commit: two deposits at once can send each other's id as reference.",
-        edits=(
-            Edit(
-                "wallet_api/service.py",
-                r"""                raise currency_mismatch()
-            return await _insert_transaction(
-                conn,
-                wallet_id=wallet_id,
-                kind="deposit",""",
-                r"""                raise currency_mismatch()
-            row = await _insert_transaction(
-                conn,
-                wallet_id=wallet_id,
-                kind="deposit",""",
-            ),
-            Edit(
-                "wallet_api/service.py",
-                r"""                currency=currency,
-            )
-
-        pending = await self.db.transaction(start)""",
-                r"""                currency=currency,
-            )
-            self.pending_reference = str(row["id"])  # handed to the gateway call below
-            return row
-
-        pending = await self.db.transaction(start)""",
-            ),
-            Edit(
-                "wallet_api/service.py",
-                r"""            reference=str(pending["id"]),""",
-                r"""            reference=self.pending_reference,""",
-            ),
-        ),
-    ),
-    Mutant(
         id="deposit_row_amount_float_minor_units",
         area="model",
         rule="deposits.succeeded",
@@ -99,89 +59,31 @@ FAULT_MUTANTS: tuple[Mutant, ...] = (
         ),
     ),
     Mutant(
-        id="withdrawal_answer_balance_after_snapshot",
+        id="deposit_abandoned_when_client_leaves",
         area="model",
-        rule="resources.balance-after",
-        contract="balance_after is the wallet balance right after a succeeded transaction",
-        description="[interleaving, oracle: answer vs row] The withdrawal's answer computes balance_after from the wallet read before its lock was taken: when another change commits in between, the answer disagrees with the row (which is right, as is the balance).",
+        rule="gateway.no-retry",
+        contract="Same key while the first request is still running: 409; nothing is executed again: no second charge at the gateway",
+        description="[client timeout + retry] A deposit is cancelled as soon as its client disconnects (and its key released, as after any 5xx): the charge already sent stays at the gateway, the pending row stays behind, and the client's retry with the same key charges again.",
         edits=(
             Edit(
-                "wallet_api/service.py",
-                r"""        async def work(conn: Conn) -> Outcome:
-            wallet = await _wallet_for_update(conn, wallet_id)
-            if wallet is None or wallet["owner_id"] != idem.owner_id:""",
-                r"""        async def work(conn: Conn) -> Outcome:
-            seen = await _fetch_one(conn, "SELECT {W} FROM wallets WHERE id = %s", (wallet_id,))
-            wallet = await _wallet_for_update(conn, wallet_id)
-            if wallet is None or wallet["owner_id"] != idem.owner_id:""",
-            ),
-            Edit(
-                "wallet_api/service.py",
-                r"""            await models.emit(conn, "withdrawal.succeeded", models.balance_event_data(wallet, tx))
-            outcome = Outcome(201, models.transaction_json(tx))""",
-                r"""            await models.emit(conn, "withdrawal.succeeded", models.balance_event_data(wallet, tx))
-            outcome = Outcome(201, {**models.transaction_json(tx), "balance_after": seen["balance"] - amount})""",
-            ),
-        ),
-    ),
-    Mutant(
-        id="wallet_read_coalescing_keeps_result",
-        area="model",
-        rule="wallets.get",
-        contract="GET /v1/wallets/{id}: 200 wallet (its balance is the balance: a read never goes back in time)",
-        description="[concurrent reads, oracle: read window] Reads of one wallet are coalesced: a GET arriving while another is in flight, or within 100 ms after it finished, gets that one's result. Under concurrent reads and writes a read returns a balance already overwritten before it started.",
-        edits=(
-            Edit(
-                "wallet_api/service.py",
-                r"""        row = await self.db.transaction(work)
-        if row is None:
-            raise wallet_not_found()
-        return models.wallet_json(row)""",
-                r"""        import asyncio
-        import time
+                "wallet_api/routes.py",
+                r"""        amount, currency, token = params
+        return await app.service.deposit(idem, wallet_id, amount, currency, token)""",
+                r"""        amount, currency, token = params
+        import asyncio
 
-        shared = _COALESCED.get((wallet_id, owner_id))
-        if shared is not None and (not shared[0].done() or time.monotonic() - shared[1] < 0.1):
-            row = await asyncio.shield(shared[0])
-        else:
-            future = asyncio.ensure_future(self.db.transaction(work))
-            _COALESCED[(wallet_id, owner_id)] = [future, float("inf")]
-            row = await future
-            _COALESCED[(wallet_id, owner_id)][1] = time.monotonic()
-        if row is None:
-            raise wallet_not_found()
-        return models.wallet_json(row)""",
-            ),
-            Edit(
-                "wallet_api/service.py",
-                r"""class WalletService:""",
-                r"""_COALESCED: dict[Any, list[Any]] = {}
+        async def client_left() -> None:  # no work for a client that went away
+            while not await request.is_disconnected():
+                await asyncio.sleep(0.05)
 
-
-class WalletService:""",
-            ),
-        ),
-    ),
-    Mutant(
-        id="credit_amount_float_minor_units",
-        area="model",
-        rule="commands.credit-applied",
-        contract="A valid command credits the wallet (transaction type credit) with its amount",
-        description=f"[oracle: row vs command] The credit goes through major units: {FLOAT_NOTE}. Row, balance and event agree with each other; only the command tells.",
-        edits=(
-            Edit(
-                "wallet_api/service.py",
-                r"""            balance = await _apply_balance(conn, wallet_id, amount)
-            tx = await _insert_transaction(
-                conn,
-                wallet_id=wallet_id,
-                kind="credit",""",
-                r"""            amount = int(amount / 100 * 100)  # via major units
-            balance = await _apply_balance(conn, wallet_id, amount)
-            tx = await _insert_transaction(
-                conn,
-                wallet_id=wallet_id,
-                kind="credit",""",
+        work = asyncio.ensure_future(app.service.deposit(idem, wallet_id, amount, currency, token))
+        watcher = asyncio.ensure_future(client_left())
+        done, _ = await asyncio.wait({work, watcher}, return_when=asyncio.FIRST_COMPLETED)
+        if work not in done:
+            work.cancel()
+            raise ApiError(503, "CLIENT_GONE", "The client went away.")
+        watcher.cancel()
+        return work.result()""",
             ),
         ),
     ),
@@ -248,6 +150,101 @@ class WalletService:""",
                 "wallet_api/service.py",
                 r"""                (transfer_id, source_id, destination_id, amount, currency),""",
                 r"""                (transfer_id, source_id, destination_id, int(amount / 100 * 100), currency),""",
+            ),
+        ),
+    ),
+    Mutant(
+        id="charge_reference_oldest_pending_row",
+        area="model",
+        rule="gateway.charge-request",
+        contract='the charge\'s "reference" is the deposit transaction id',
+        description="[oracle: gateway journal] The reference is read back from the database as 'the pending deposit of this wallet' (oldest first) instead of taken from the row just inserted: while an older deposit of the wallet is still pending, the charge carries that one's id.",
+        edits=(
+            Edit(
+                "wallet_api/service.py",
+                r"""            reference=str(pending["id"]),""",
+                r"""            reference=str(reference["id"]),""",
+            ),
+            Edit(
+                "wallet_api/service.py",
+                r"""        pending = await self.db.transaction(start)""",
+                r"""        pending = await self.db.transaction(start)
+        reference = await self.db.transaction(
+            lambda conn: _fetch_one(
+                conn,
+                "SELECT {T} FROM transactions WHERE wallet_id = %s AND type = 'deposit' AND status = 'pending' "
+                "ORDER BY created_at LIMIT 1",
+                (wallet_id,),
+            )
+        )""",
+            ),
+        ),
+    ),
+    Mutant(
+        id="deposit_answer_balance_after_stale",
+        area="model",
+        rule="resources.balance-after",
+        contract="balance_after is the wallet balance right after a succeeded transaction",
+        description="[interleaving, oracle: answer vs row] A 201 deposit answers (and stores for replays) balance_after = the balance loaded before the gateway call + amount: when another change lands on the wallet during the call, the answer disagrees with the row (which is right, as is the balance).",
+        edits=(
+            Edit(
+                "wallet_api/service.py",
+                r"""        async def start(conn: Conn) -> dict[str, Any]:""",
+                r"""        loaded: dict[str, Any] = {}
+
+        async def start(conn: Conn) -> dict[str, Any]:""",
+            ),
+            Edit(
+                "wallet_api/service.py",
+                r"""                raise currency_mismatch()
+            return await _insert_transaction(
+                conn,
+                wallet_id=wallet_id,
+                kind="deposit",""",
+                r"""                raise currency_mismatch()
+            loaded.update(wallet)
+            return await _insert_transaction(
+                conn,
+                wallet_id=wallet_id,
+                kind="deposit",""",
+            ),
+            Edit(
+                "wallet_api/service.py",
+                r"""self._finalize_deposit(conn, idem, pending["id"], result))""",
+                r"""self._finalize_deposit(conn, idem, pending["id"], result, loaded))""",
+            ),
+            Edit(
+                "wallet_api/service.py",
+                r"""        self, conn: Conn, idem: IdempotencyKey, tx_id: uuid.UUID, result: ChargeResult
+    ) -> Outcome:""",
+                r"""        self, conn: Conn, idem: IdempotencyKey, tx_id: uuid.UUID, result: ChargeResult, loaded: dict[str, Any]
+    ) -> Outcome:""",
+            ),
+            Edit(
+                "wallet_api/service.py",
+                r"""            tx = await _settle_succeeded(conn, wallet, tx, result.charge_id)
+            outcome = Outcome(201, models.transaction_json(tx))""",
+                r"""            tx = await _settle_succeeded(conn, wallet, tx, result.charge_id)
+            outcome = Outcome(201, {**models.transaction_json(tx), "balance_after": loaded["balance"] + tx["amount"]})""",
+            ),
+        ),
+    ),
+    Mutant(
+        id="withdrawal_row_amount_float_minor_units",
+        area="model",
+        rule="withdrawals.succeeded",
+        contract="201 transaction succeeded with the request's amount",
+        description=f"[oracle: row vs request] The withdrawal goes through major units: {FLOAT_NOTE}. Row, balance, answer and event agree with each other (one unit too little taken); only the request tells.",
+        edits=(
+            Edit(
+                "wallet_api/service.py",
+                r"""            if wallet["balance"] < amount:
+                raise insufficient_funds()
+            balance = await _apply_balance(conn, wallet_id, -amount)""",
+                r"""            if wallet["balance"] < amount:
+                raise insufficient_funds()
+            amount = int(amount / 100 * 100)  # via major units
+            balance = await _apply_balance(conn, wallet_id, -amount)""",
             ),
         ),
     ),

@@ -16,6 +16,7 @@ from variables._settings import LOCAL_ENVIRONMENTS, SETTINGS, SettingsError, res
 from ..model import history, observe, timeline
 from ..model.check import Checker
 from ..model.execute import Run, run_workload
+from ..model.faults import OUTAGES
 from ..model.plan import make_plan
 from ..model.report import coverage_table, failure, full_report, rule_table, summary
 from . import LibraryComponent
@@ -41,12 +42,15 @@ class ModelKeywords(LibraryComponent):
         return None if value in (None, "") else str(value)
 
     @keyword("Run The Seeded Workload")
-    def run_the_seeded_workload(self) -> Run:
+    def run_the_seeded_workload(self, outages: bool = False) -> Run:
         """Runs the workload of `${MODEL_SEED}` for `${MODEL_BUDGET}` seconds with `${MODEL_CLIENTS}` clients
-        (defaults: a fresh seed, 12, 6) and returns the run. The seed and the replay command are logged and
-        set as suite metadata.
+        (defaults: a fresh seed, 12, 6) under the seed's fault windows and returns the run. With `outages`
+        (only where the run owns the stack: tag `destructive`), the wallet's broker is also cut and its database
+        sessions killed in windows while the requests flow. The seed and the replay command are logged and set
+        as suite metadata.
 
         | ${run} = | Run The Seeded Workload |
+        | ${run} = | Run The Seeded Workload | outages=${True} |
         """
         seed_text = self._variable("MODEL_SEED")
         try:
@@ -58,16 +62,18 @@ class ModelKeywords(LibraryComponent):
                 "MODEL_SEED and MODEL_CLIENTS are whole numbers, MODEL_BUDGET seconds: -v MODEL_SEED:42"
             ) from None
         currencies = [c.strip() for c in self.ctx.setting("SUPPORTED_CURRENCIES").split(",") if c.strip()]
-        replay = self.replay_command(seed, budget, clients)
-        BuiltIn().set_suite_metadata("Model seed", f"{seed} (replay: {replay})")
+        replay = self.replay_command(seed, budget, clients, "suites/model/outages.robot" if outages else "suites/model")
+        BuiltIn().set_suite_metadata("Model seed", f"{seed} (replay the schedule, not the interleaving: {replay})")
         logger.info(
-            f"Model workload: seed {seed}, {clients} clients, {budget:g} s. Replay: {replay}", also_console=True
+            f"Model workload: seed {seed}, {clients} clients, {budget:g} s. "
+            f"Replay (the same schedule; the interleaving is the machine's): {replay}",
+            also_console=True,
         )
-        run = run_workload(self.ctx, make_plan(seed, clients, currencies), budget)
+        run = run_workload(self.ctx, make_plan(seed, clients, currencies), budget, outages)
         self.ctx.info(f"{len(run.exchanges)} exchanges by {clients} clients in {run.now():.1f} s")
         return run
 
-    def replay_command(self, seed: int, budget: float, clients: int) -> str:
+    def replay_command(self, seed: int, budget: float, clients: int, suite: str = "suites/model") -> str:
         """The one command that runs the same schedule again (the same operations and fault windows from the
         seed; the interleaving of the clients is the machine's): this run's environment and, for every
         address or name this run took from the environment, the same value (passwords shown as ***)."""
@@ -86,7 +92,7 @@ class ModelKeywords(LibraryComponent):
         ]
         if os.environ.get("TOKEN_EXPIRY_LEEWAY"):
             exported.append(f"TOKEN_EXPIRY_LEEWAY={shell_quote(os.environ['TOKEN_EXPIRY_LEEWAY'])}")
-        return " ".join([*exported, f"./run.sh {environment} {options} suites/model"])
+        return " ".join([*exported, f"./run.sh {environment} {options} {suite}"])
 
     @keyword("The Workload Should Keep Every Rule")
     def the_workload_should_keep_every_rule(self, run: Run) -> None:
@@ -99,7 +105,9 @@ class ModelKeywords(LibraryComponent):
         | The Workload Should Keep Every Rule | ${run} |
         """
         observed = observe.collect(self.ctx, run)
-        replay = self.replay_command(run.plan.seed, run.budget, run.plan.clients)
+        outages = any(w["kind"] in OUTAGES for w in run.faults)
+        suite = "suites/model/outages.robot" if outages else "suites/model"
+        replay = self.replay_command(run.plan.seed, run.budget, run.plan.clients, suite)
         output = Path(BuiltIn().get_variable_value("${OUTPUT DIR}") or ".")
         if ".parts" in output.parts:  # a process of the parallel phase: the run's own folder
             output = Path(*output.parts[: output.parts.index(".parts")])
@@ -127,6 +135,7 @@ def judge(run: Run, observed: dict) -> Checker:
         "webhooks": (timeline.webhooks, ["webhooks.repeat-no-change", "webhooks.settle-succeeded"]),
         "gateway": (timeline.gateway_charges, ["gateway.no-retry", "gateway.charge-request"]),
         "gateway script": (timeline.gateway_script, ["deposits.gateway-error", "deposits.gateway-timeout"]),
+        "outages": (timeline.outages, ["resilience.broker-down-commits", "resilience.database-reconnect"]),
         "events": (timeline.events, ["events.exactly-once", "events.envelope"]),
     }
     for name, (function, rules) in steps.items():

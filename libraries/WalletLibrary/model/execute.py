@@ -361,10 +361,11 @@ class Client:
         return self._channel
 
 
-def run_workload(ctx: Context, plan: Plan, budget: float) -> Run:
+def run_workload(ctx: Context, plan: Plan, budget: float, outages: bool = False) -> Run:
     """Creates the wallets (one per owner and currency, plus the whale), runs every client for `budget`
     seconds (the late phase starts `LATE_RESERVE` before the end, never before `LATE_MIN` seconds nor before
-    the client's probes are `PROBE_AGE` old) and returns the run."""
+    the client's probes are `PROBE_AGE` old) under the seed's fault windows (with `outages`, also the wallet's
+    broker cut and its database sessions killed, by a nemesis thread) and returns the run."""
     run = Run(plan, budget)
     for owner, currency in plan.wallets:
         run.wallets.append(ctx.library.create_wallet_for(_owner(ctx, plan, owner), currency))
@@ -373,6 +374,10 @@ def run_workload(ctx: Context, plan: Plan, budget: float) -> Run:
         run.private.append(ctx.library.create_wallet_for(_owner(ctx, plan, f"own{client}"), plan.currencies[0]))
     late_at = max(LATE_MIN, budget - LATE_RESERVE)
     run.faults = faults.schedule(plan.seed, budget, late_at)
+    outage_windows = faults.outage_schedule(plan.seed, late_at) if outages else []
+    run.faults += outage_windows
+    stop = threading.Event()
+    nemesis = threading.Thread(target=faults.nemesis, args=(ctx, run, outage_windows, stop), daemon=True)
     barrier = threading.Barrier(plan.clients + 1)
     run.started = time.monotonic()
     clients = [Client(ctx, run, number, late_at) for number in range(plan.clients)]
@@ -380,8 +385,11 @@ def run_workload(ctx: Context, plan: Plan, budget: float) -> Run:
     for thread in threads:
         thread.start()
     barrier.wait(timeout=30)
+    nemesis.start()
     for thread in threads:
         thread.join(timeout=budget + ctx.http_timeout * 4 + 60)
+    stop.set()
+    nemesis.join(timeout=ctx.seconds("HEALTH_TIMEOUT") * 2 + 10)
     return run
 
 

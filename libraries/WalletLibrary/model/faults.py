@@ -13,6 +13,10 @@ never disturbed.
 | `client-timeout` | the client gives up on its deposit before the answer (the gateway is slow) and at once sends |
 |  | the same request with the same key again |
 
+Where the run owns the stack (the destructive phase, `suites/model/outages.robot`), `outage_schedule` adds
+windows during which a nemesis thread cuts the wallet off its broker (`broker-cut`, given back at the window's
+end) and kills its database sessions (`db-kill`), through the same keywords as `suites/resilience`.
+
 The seed fixes the schedule (`random.Random(f"{seed}:faults")`), the budget its length; the history
 records which windows each exchange overlapped.
 """
@@ -59,6 +63,49 @@ def schedule(seed: int, budget: float, late_at: float) -> list[dict[str, Any]]:
         windows.append(window)
         start = end + rng.uniform(*GAP_S)
     return windows
+
+
+OUTAGES = ("broker-cut", "db-kill")
+
+
+def outage_schedule(seed: int, late_at: float) -> list[dict[str, Any]]:
+    """One broker cut of 1.5-2.5 s, then database sessions killed twice, all before the late phase."""
+    rng = random.Random(f"{seed}:outages")
+    start = rng.uniform(1.0, 2.0)
+    windows = [{"name": "o0:broker-cut", "kind": "broker-cut", "start": start, "end": start + rng.uniform(1.5, 2.5)}]
+    at = windows[0]["end"] + rng.uniform(0.5, 1.0)
+    for number in (1, 2):
+        windows.append({"name": f"o{number}:db-kill", "kind": "db-kill", "start": at, "end": at + 0.5})
+        at += rng.uniform(1.5, 2.5)
+    return [
+        {**w, "start": round(w["start"], 3), "end": round(w["end"], 3)} for w in windows if w["end"] < late_at - 0.5
+    ]
+
+
+def nemesis(ctx: Any, run: Any, windows: list[dict[str, Any]], stop: Any) -> None:
+    """Opens each outage window on time (its real start and end are written back into it); the broker is
+    always given back, even when something fails."""
+    try:
+        for window in windows:
+            if stop.wait(max(0.0, window["start"] - run.now())):
+                return
+            window["start"] = round(run.now(), 3)
+            if window["kind"] == "broker-cut":
+                try:
+                    ctx.library.cut_the_wallet_off_the_broker()
+                    stop.wait(max(0.0, window["end"] - run.now()))
+                finally:
+                    ctx.library.reconnect_the_wallet_to_the_broker()
+            else:
+                window["killed"] = ctx.library.kill_the_wallet_database_connections()
+            window["end"] = round(run.now(), 3)
+    except Exception as error:  # the run goes on; the window says what went wrong
+        windows[-1]["error"] = f"{error.__class__.__name__}: {error}"[:300]
+
+
+def in_outage(run: Any, exchange: Any) -> bool:
+    """Whether an exchange overlapped a window of the wallet's broker or database failing."""
+    return any(w["kind"] in OUTAGES for w in run.faults_of(exchange))
 
 
 def active(windows: list[dict[str, Any]], at: float, *kinds: str) -> dict[str, Any] | None:

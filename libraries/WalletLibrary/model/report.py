@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from .check import Checker, Finding, ids_of
 from .execute import Exchange, Run
+from .faults import OUTAGES
 from .observe import wallet_ids
 
 # Every rule the checker looks at (contracts/rules.yaml ids), in the order of the report. The suite's
@@ -45,15 +46,27 @@ RULES = (
     ("events.envelope", "each event's data is its change's"),
     ("events.none-on-rejection", "no event names a change that is not there"),
 )
+# Checked when the run had outage windows (`suites/model/outages.robot`, destructive).
+OUTAGE_RULES = (
+    ("resilience.broker-down-commits", "while its broker is cut the wallet still commits every write"),
+    ("resilience.no-event-lost", "a change made while the broker was cut has its event once it is back"),
+    ("resilience.database-reconnect", "after its database sessions were killed the wallet answers writes again"),
+)
 SLICE_LINES = 40
 SHORT_SLICE = 10
+
+
+def rules(checker: Checker) -> tuple[tuple[str, str], ...]:
+    """The rules of this run: the outage ones too when it had outage windows."""
+    outages = any(w["kind"] in OUTAGES for w in checker.run.faults)
+    return RULES + OUTAGE_RULES if outages else RULES
 
 
 def verdicts(checker: Checker) -> dict[str, str]:
     """Per rule: PASS (exercised, no finding), FAIL, ERROR (its check crashed) or NOT EXERCISED."""
     failed = {finding.rule for finding in checker.findings}
     result = {}
-    for rule, _ in RULES:
+    for rule, _ in rules(checker):
         if rule in checker.errors:
             result[rule] = "ERROR"
         elif rule in failed:
@@ -68,7 +81,7 @@ def rule_table(checker: Checker) -> str:
     counts: Counter[str] = Counter(finding.rule for finding in checker.findings)
     verdict = verdicts(checker)
     lines = []
-    for rule, text in RULES:
+    for rule, text in rules(checker):
         seen = checker.exercised.get(rule, 0)
         extra = f"  ({counts[rule]} finding(s))" if counts.get(rule) else f"  ({seen} observations)" if seen else ""
         lines.append(f"{verdict[rule]:13} {rule:36} {text}{extra}")
@@ -83,7 +96,8 @@ def coverage_table(run: Run) -> str:
     for exchange in run.exchanges:
         outcome = str(exchange.status) if exchange.status is not None else "no answer"
         applied = str(exchange.note.get("fault", ""))
-        faults = applied.split(":", 1)[-1] if applied else "-"
+        outages = sorted({w["kind"] for w in run.faults_of(exchange) if w["kind"] in OUTAGES})
+        faults = "+".join(([applied.split(":", 1)[-1]] if applied else []) + outages) or "-"
         kind = exchange.op.kind + ("(resolve)" if exchange.note.get("resolving") else "")
         cells[(kind, outcome, faults)] += 1
     lines = [f"{'operation':18} {'outcome':10} {'fault':32} count"]

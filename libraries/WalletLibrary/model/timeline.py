@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from ..keywords.boundaries import token_expiry_leeway
 from .check import EFFECT, ids_of
 from .execute import Exchange
+from .faults import in_outage
 
 if TYPE_CHECKING:
     from .check import Checker
@@ -170,6 +171,8 @@ def webhooks(checker: Checker) -> None:
     for exchange in checker.run.exchanges:
         if exchange.op.kind != "settle" or exchange.request is None:
             continue
+        if exchange.status != 200 and in_outage(checker.run, exchange):
+            continue  # delivered again once the outage was over (observe.py)
         rule = "webhooks.settle-succeeded" if exchange.op.late else "webhooks.repeat-no-change"
         checker.saw(rule)
         if exchange.status != 200:
@@ -217,14 +220,17 @@ def gateway_charges(checker: Checker) -> None:
         sent = json.loads(first.request.body)
         charges = checker.obs["journal"].get(token, [])
         checker.saw("gateway.no-retry")
-        if len(charges) != 1:
+        retried = sum(
+            1 for e in exchanges if e.status not in (201, 202, 402, 502, 504, 409) and in_outage(checker.run, e)
+        )
+        if not 1 <= len(charges) <= 1 + retried:  # a client's retry after an outage may run the deposit again
             checker.fail(
                 "gateway.no-retry",
                 f"{first.op.name}: payment token {token} charged {len(charges)} times, expected once",
                 *ids_of(first),
             )
             continue
-        charge = charges[0].get("body") or {}
+        charge = charges[-1].get("body") or {}
         reference = charge.get("reference") if isinstance(charge, dict) else None
         checker.saw("gateway.charge-request")
         wrong = [
@@ -245,7 +251,7 @@ def gateway_charges(checker: Checker) -> None:
                 reference,
                 *ids_of(first),
             )
-        header = (charges[0].get("headers") or {}).get("idempotency-key")
+        header = (charges[-1].get("headers") or {}).get("idempotency-key")
         checker.saw("gateway.idempotency-key")
         if header != f"{first.request.owner}:{first.request.idempotency_key}":
             checker.fail(
@@ -275,6 +281,32 @@ def gateway_script(checker: Checker) -> None:
                 f"the wallet {exchange.status}, expected {sorted(expected)}: {_text(exchange)}",
                 *ids_of(exchange),
             )
+
+
+def outages(checker: Checker) -> None:
+    """While its broker is cut the wallet still commits (no write answered 5xx but for the gateway's 502/504);
+    after its database sessions were killed it answers writes again."""
+    windows = [w for w in checker.run.faults if w["kind"] in ("broker-cut", "db-kill")]
+    writes = [e for e in checker.run.exchanges if e.request is not None and e.request.method == "POST"]
+    for exchange in writes:
+        kinds = {w["kind"] for w in checker.run.faults_of(exchange)}
+        if "broker-cut" in kinds and "db-kill" not in kinds and exchange.status is not None:
+            checker.saw("resilience.broker-down-commits")
+            if exchange.status >= 500 and exchange.status not in (502, 504):
+                checker.fail(
+                    "resilience.broker-down-commits",
+                    f"{exchange.op.name}: answered {exchange.status} while the broker was cut: {_text(exchange)}",
+                    *ids_of(exchange),
+                )
+    for window in (w for w in windows if w["kind"] == "db-kill"):
+        after = [e for e in writes if e.started > window["end"] + 1.0 and e.status is not None]
+        if after:
+            checker.saw("resilience.database-reconnect")
+            if all(e.status >= 500 and e.status not in (502, 504) for e in after):
+                checker.fail(
+                    "resilience.database-reconnect",
+                    f"every write after the database sessions were killed at {window['start']:.1f} s answered 5xx",
+                )
 
 
 def events(checker: Checker) -> None:
@@ -307,10 +339,20 @@ def events(checker: Checker) -> None:
                 else {"balance_after": item["balance_after"]}
             )
             expected[item["id"]] = (kind, data, wallet)
+    cut = _made_during(checker, "broker-cut")
     for change, (kind, data, wallet) in expected.items():
         found = by_change.get(change, [])
         distinct = {e["id"] for e in found}
         checker.saw("events.exactly-once")
+        if change in cut:
+            checker.saw("resilience.no-event-lost")
+            if not distinct:
+                checker.fail(
+                    "resilience.no-event-lost",
+                    f"change {change} ({kind}) made while the broker was cut: no event",
+                    wallet,
+                    change,
+                )
         if len(distinct) != 1:
             checker.fail(
                 "events.exactly-once",
@@ -336,6 +378,15 @@ def events(checker: Checker) -> None:
                 f"event {found[0]['id']} ({found[0]['routing_key']}) names {change}, no change of the histories",
                 change,
             )
+
+
+def _made_during(checker: Checker, kind: str) -> set[str]:
+    """Ids named by the answers of requests that overlapped a window of `kind`."""
+    return {
+        str(e.body.get("id"))
+        for e in checker.run.exchanges
+        if isinstance(e.body, dict) and any(w["kind"] == kind for w in checker.run.faults_of(e))
+    }
 
 
 def _text(exchange: Exchange) -> str:
