@@ -230,21 +230,19 @@ class WalletService:""",
         ),
     ),
     Mutant(
-        id="withdrawal_row_amount_float_minor_units",
+        id="command_db_error_dead_lettered",
         area="model",
-        rule="withdrawals.succeeded",
-        contract="201 transaction succeeded with the request's amount",
-        description=f"[oracle: row vs request] The withdrawal goes through major units: {FLOAT_NOTE}. Row, balance, answer and event agree with each other (one unit too little taken); only the request tells.",
+        rule="commands.once-per-id",
+        contract="A valid command credits the wallet and emits credit.applied, once per command id however often it is delivered",
+        description="[database session killed + commands in flight] A command whose handling fails because the database connection was lost is dead-lettered like a poison message instead of requeued: a valid credit that meets a killed session is never applied.",
         edits=(
             Edit(
-                "wallet_api/service.py",
-                r"""            if wallet["balance"] < amount:
-                raise insufficient_funds()
-            balance = await _apply_balance(conn, wallet_id, -amount)""",
-                r"""            if wallet["balance"] < amount:
-                raise insufficient_funds()
-            amount = int(amount / 100 * 100)  # via major units
-            balance = await _apply_balance(conn, wallet_id, -amount)""",
+                "wallet_api/broker.py",
+                r"""            log_fields(log, logging.WARNING, "command deferred (database)", error=type(exc).__name__)
+            await asyncio.sleep(0.5)
+            await self._settle(message, "requeue")""",
+                r"""            log_fields(log, logging.WARNING, "command failed (database)", error=type(exc).__name__)
+            await self._settle(message, "reject")""",
             ),
         ),
     ),
