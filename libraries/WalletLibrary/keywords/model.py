@@ -22,6 +22,7 @@ from ..model.report import coverage_table, failure, full_report, rule_table, sum
 from . import LibraryComponent
 
 DEFAULT_BUDGET = 12.0  # seconds: room for the late phase to revisit probes more than 7 s old
+OUTAGE_BUDGET = 8.0  # seconds: the outage run (destructive lane, beside the parallel phase) stays short
 DEFAULT_CLIENTS = 6
 
 
@@ -55,7 +56,7 @@ class ModelKeywords(LibraryComponent):
         seed_text = self._variable("MODEL_SEED")
         try:
             seed = int(seed_text) if seed_text else secrets.randbelow(2**31)
-            budget = float(self._variable("MODEL_BUDGET") or DEFAULT_BUDGET)
+            budget = float(self._variable("MODEL_BUDGET") or (OUTAGE_BUDGET if outages else DEFAULT_BUDGET))
             clients = int(self._variable("MODEL_CLIENTS") or DEFAULT_CLIENTS)
         except ValueError:
             raise AssertionError(
@@ -116,6 +117,10 @@ class ModelKeywords(LibraryComponent):
         logger.info(f"Model workload, seed {run.plan.seed}, faults {run.faults}:\n{rule_table(checker)}")
         logger.info(f"Operations x outcomes x faults:\n{coverage_table(run)}")
         logger.info(f"{summary(run, checker)}. History: {saved}", also_console=True)
+        BuiltIn().set_suite_metadata(  # the console shows this (the runner prints every '... seed' metadata)
+            "Model seed",
+            f"{run.plan.seed} (replay the schedule, not the interleaving: {replay}). {summary(run, checker)}",
+        )
         if checker.findings:
             logger.info(self.ctx.scrub(full_report(run, checker.findings)))
             raise AssertionError(self.ctx.scrub(failure(run, checker.findings, replay, str(saved))))

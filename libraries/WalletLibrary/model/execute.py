@@ -99,9 +99,9 @@ class Run:
 class Client:
     """One client of the workload (one thread)."""
 
-    def __init__(self, ctx: Context, run: Run, number: int, late_at: float) -> None:
+    def __init__(self, ctx: Context, run: Run, number: int, late_at: float, probe_age: float = 0.0) -> None:
         self.ctx, self.run, self.number = ctx, run, number
-        self.late_at = late_at
+        self.late_at, self.probe_age = late_at, probe_age
         self.done: dict[int, list[Exchange]] = {}
         self.held: list[tuple[Op, list[ApiRequest], dict]] = []  # settlements a webhook fault holds back
         self.reorder: list[tuple[Op, list[ApiRequest], dict]] = []
@@ -116,8 +116,8 @@ class Client:
             for op in self.run.plan.probes[self.number]:
                 self.execute(op)
             # The main operations go round (the plan is a cycle, never exhausted) until the late phase, when the
-            # probes are at least PROBE_AGE old.
-            late_at = max(self.late_at, self.run.now() + PROBE_AGE)
+            # probes are at least `probe_age` old.
+            late_at = max(self.late_at, self.run.now() + self.probe_age)
             for op in itertools.cycle(self.run.plan.main[self.number]):
                 if self.run.now() >= late_at:
                     break
@@ -372,7 +372,9 @@ def run_workload(ctx: Context, plan: Plan, budget: float, outages: bool = False)
     run.whale = ctx.library.create_wallet_for(_owner(ctx, plan, "whale"), plan.currencies[0])
     for client in range(plan.clients):
         run.private.append(ctx.library.create_wallet_for(_owner(ctx, plan, f"own{client}"), plan.currencies[0]))
-    late_at = max(LATE_MIN, budget - LATE_RESERVE)
+    # The outage run is shorter (its lane runs beside the parallel phase): its probes are revisited younger.
+    late_min, probe_age = (OUTAGE_LATE_MIN, OUTAGE_PROBE_AGE) if outages else (LATE_MIN, PROBE_AGE)
+    late_at = max(late_min, budget - LATE_RESERVE)
     run.faults = faults.schedule(plan.seed, budget, late_at)
     outage_windows = faults.outage_schedule(plan.seed, late_at) if outages else []
     run.faults += outage_windows
@@ -380,7 +382,7 @@ def run_workload(ctx: Context, plan: Plan, budget: float, outages: bool = False)
     nemesis = threading.Thread(target=faults.nemesis, args=(ctx, run, outage_windows, stop), daemon=True)
     barrier = threading.Barrier(plan.clients + 1)
     run.started = time.monotonic()
-    clients = [Client(ctx, run, number, late_at) for number in range(plan.clients)]
+    clients = [Client(ctx, run, number, late_at, probe_age) for number in range(plan.clients)]
     threads = [threading.Thread(target=client, args=(barrier,), daemon=True) for client in clients]
     for thread in threads:
         thread.start()
@@ -397,6 +399,7 @@ LATE_MIN = 9.5  # seconds from the start before the late phase
 LATE_RESERVE = 2.5  # seconds of the budget kept for the late phase
 WALK_MARGIN_S = 30.0  # a walk may run past the budget by this much before it is cut (and then not judged)
 PROBE_AGE = 8.5  # seconds: the probes are at least this old when revisited (past mistakes of a few seconds)
+OUTAGE_LATE_MIN, OUTAGE_PROBE_AGE = 5.5, 4.0
 
 
 def _owner(ctx: Context, plan: Plan, label: object) -> str:

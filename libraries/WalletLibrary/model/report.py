@@ -95,6 +95,8 @@ def coverage_table(run: Run) -> str:
     cells: Counter[tuple[str, str, str]] = Counter()
     for exchange in run.exchanges:
         outcome = str(exchange.status) if exchange.status is not None else "no answer"
+        if "command_id" in exchange.note:  # a command is published, never answered
+            outcome = "not published" if exchange.error else "published"
         applied = str(exchange.note.get("fault", ""))
         outages = sorted({w["kind"] for w in run.faults_of(exchange) if w["kind"] in OUTAGES})
         faults = "+".join(([applied.split(":", 1)[-1]] if applied else []) + outages) or "-"
