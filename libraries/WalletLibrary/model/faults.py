@@ -69,17 +69,15 @@ OUTAGES = ("broker-cut", "db-kill")
 
 
 def outage_schedule(seed: int, late_at: float) -> list[dict[str, Any]]:
-    """One broker cut of 1-2 s, then database sessions killed twice, all before the late phase."""
+    """The wallet's database sessions killed three times in the first seconds (instants), then its broker cut
+    until the late phase (cutting takes effect only once the wallet reports it, which can take seconds)."""
     rng = random.Random(f"{seed}:outages")
-    start = rng.uniform(0.5, 1.0)
-    windows = [{"name": "o0:broker-cut", "kind": "broker-cut", "start": start, "end": start + rng.uniform(1.0, 2.0)}]
-    at = windows[0]["end"] + rng.uniform(0.3, 0.6)
-    for number in (1, 2):
-        windows.append({"name": f"o{number}:db-kill", "kind": "db-kill", "start": at, "end": at + 0.5})
-        at += rng.uniform(0.8, 1.2)
-    return [
-        {**w, "start": round(w["start"], 3), "end": round(w["end"], 3)} for w in windows if w["end"] < late_at - 0.5
-    ]
+    windows, at = [], rng.uniform(0.5, 0.8)
+    for number in (0, 1, 2):
+        windows.append({"name": f"o{number}:db-kill", "kind": "db-kill", "start": at, "end": at + 0.3})
+        at += rng.uniform(0.5, 0.9)
+    windows.append({"name": "o3:broker-cut", "kind": "broker-cut", "start": at, "end": max(at + 1.0, late_at - 0.5)})
+    return [{**w, "start": round(w["start"], 3), "end": round(w["end"], 3)} for w in windows]
 
 
 def nemesis(ctx: Any, run: Any, windows: list[dict[str, Any]], stop: Any) -> None:
