@@ -13,9 +13,11 @@ Add a mutant by appending to MUTANTS; never give an id a new meaning.
 
 from __future__ import annotations
 
+from mutants_faults import FAULT_MUTANTS
 from mutants_model_limits import LIMIT_MUTANTS
 from mutants_model_races import RACE_MUTANTS
 from mutants_patch import Edit, Mutant
+from mutants_variants import VARIANTS
 
 AREAS = (
     "wallets",
@@ -32,6 +34,7 @@ AREAS = (
     "resilience",
     "ledger",
     "model",  # issue 11: what only an interleaving, elapsed time, a large value or a write during a read shows
+    "variant",  # issue 18: correct variants where the contract leaves freedom (expect="pass": every suite passes)
 )
 
 MUTANTS: tuple[Mutant, ...] = (
@@ -1476,7 +1479,7 @@ _SENT: set[uuid.UUID] = set()
 )
 
 # Issue 11 (area `model`, in their own modules): caught by the seeded model workload, not by the examples.
-MUTANTS += RACE_MUTANTS + LIMIT_MUTANTS
+MUTANTS += RACE_MUTANTS + LIMIT_MUTANTS + FAULT_MUTANTS + VARIANTS
 
 
 def by_id() -> dict[str, Mutant]:

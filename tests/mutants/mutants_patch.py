@@ -42,6 +42,9 @@ class Mutant:
     contract: str
     description: str
     edits: tuple[Edit, ...] = field(default_factory=tuple)
+    # "killed": a defect the suites must catch; "pass": a variant where the contract leaves freedom (every
+    # suite must pass against it: a failure is a false failure of the suites).
+    expect: str = "killed"
 
 
 def apply_edits(mutant: Mutant, root: Path) -> list[Path]:

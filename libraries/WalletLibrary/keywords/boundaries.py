@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import replace
 from functools import cache
@@ -26,9 +27,26 @@ def limits() -> dict[str, dict[str, Any]]:
         return dict(yaml.safe_load(handle)["limits"])
 
 
+def token_expiry_leeway() -> float:
+    """Seconds of clock skew a correct service may allow past a token's `exp`: `TOKEN_EXPIRY_LEEWAY` from the
+    environment, else the `token-expiry` row of `contracts/limits.yaml` (30). One number for the boundary
+    suite (probes at +/- it) and the model workload (an expired token is judged only once it is older).
+
+    | ${leeway} = | Evaluate | ... token_expiry_leeway() |
+    """
+    text = os.environ.get("TOKEN_EXPIRY_LEEWAY") or str(limits()["token-expiry"]["leeway"])
+    try:
+        return float(text)
+    except ValueError:
+        raise AssertionError(f"TOKEN_EXPIRY_LEEWAY={text!r} is not a number of seconds: e.g. 30") from None
+
+
 def points(limit: dict[str, Any]) -> list[tuple[Any, bool, str]]:
     """(value, accepted?, where it lies) for a limit: a range gives min - 1, min, min + 1, max - 1, max,
     max + 1; a time limit its `inside` and `outside`."""
+    if "leeway" in limit:  # a time limit a service may stretch by a leeway: probed beyond it on both sides
+        leeway = int(token_expiry_leeway())
+        return [(leeway, True, "inside"), (-leeway, False, "outside")]
     if "min" not in limit:
         return [(limit["inside"], True, "inside"), (limit["outside"], False, "outside")]
     low, high = int(limit["min"]), int(limit["max"])

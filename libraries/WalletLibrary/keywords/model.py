@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
+from pathlib import Path
 
 from robot.api import logger
 from robot.api.deco import keyword
 from robot.libraries.BuiltIn import BuiltIn
 
-from ..model import timeline
+from variables._settings import LOCAL_ENVIRONMENTS, SETTINGS, SettingsError, resolve, shell_quote
+
+from ..model import history, observe, timeline
 from ..model.check import Checker
 from ..model.execute import Run, run_workload
+from ..model.faults import OUTAGES
 from ..model.plan import make_plan
-from ..model.report import failure, full_report, rule_table
+from ..model.report import coverage_table, failure, full_report, rule_table, summary
 from . import LibraryComponent
 
 DEFAULT_BUDGET = 12.0  # seconds: room for the late phase to revisit probes more than 7 s old
+OUTAGE_BUDGET = 8.0  # seconds: the outage run (destructive lane, beside the parallel phase) stays short
 DEFAULT_CLIENTS = 6
 
 
@@ -37,60 +43,114 @@ class ModelKeywords(LibraryComponent):
         return None if value in (None, "") else str(value)
 
     @keyword("Run The Seeded Workload")
-    def run_the_seeded_workload(self) -> Run:
+    def run_the_seeded_workload(self, outages: bool = False) -> Run:
         """Runs the workload of `${MODEL_SEED}` for `${MODEL_BUDGET}` seconds with `${MODEL_CLIENTS}` clients
-        (defaults: a fresh seed, 12, 6) and returns the run. The seed and the replay command are logged and
-        set as suite metadata.
+        (defaults: a fresh seed, 12, 6) under the seed's fault windows and returns the run. With `outages`
+        (only where the run owns the stack: tag `destructive`), the wallet's broker is also cut and its database
+        sessions killed in windows while the requests flow. The seed and the replay command are logged and set
+        as suite metadata.
 
         | ${run} = | Run The Seeded Workload |
+        | ${run} = | Run The Seeded Workload | outages=${True} |
         """
         seed_text = self._variable("MODEL_SEED")
         try:
             seed = int(seed_text) if seed_text else secrets.randbelow(2**31)
-            budget = float(self._variable("MODEL_BUDGET") or DEFAULT_BUDGET)
+            budget = float(self._variable("MODEL_BUDGET") or (OUTAGE_BUDGET if outages else DEFAULT_BUDGET))
             clients = int(self._variable("MODEL_CLIENTS") or DEFAULT_CLIENTS)
         except ValueError:
             raise AssertionError(
                 "MODEL_SEED and MODEL_CLIENTS are whole numbers, MODEL_BUDGET seconds: -v MODEL_SEED:42"
             ) from None
         currencies = [c.strip() for c in self.ctx.setting("SUPPORTED_CURRENCIES").split(",") if c.strip()]
-        replay = self.replay_command(seed, budget, clients)
-        BuiltIn().set_suite_metadata("Model seed", f"{seed} (replay: {replay})")
+        replay = self.replay_command(seed, budget, clients, "suites/model/outages.robot" if outages else "suites/model")
+        BuiltIn().set_suite_metadata("Model seed", f"{seed} (replay the schedule, not the interleaving: {replay})")
         logger.info(
-            f"Model workload: seed {seed}, {clients} clients, {budget:g} s. Replay: {replay}", also_console=True
+            f"Model workload: seed {seed}, {clients} clients, {budget:g} s. "
+            f"Replay (the same schedule; the interleaving is the machine's): {replay}",
+            also_console=True,
         )
-        run = run_workload(self.ctx, make_plan(seed, clients, currencies), budget)
+        run = run_workload(self.ctx, make_plan(seed, clients, currencies), budget, outages)
         self.ctx.info(f"{len(run.exchanges)} exchanges by {clients} clients in {run.now():.1f} s")
         return run
 
-    @staticmethod
-    def replay_command(seed: int, budget: float, clients: int) -> str:
-        """The one command that runs the same operations again."""
+    def replay_command(self, seed: int, budget: float, clients: int, suite: str = "suites/model") -> str:
+        """The one command that runs the same schedule again (the same operations and fault windows from the
+        seed; the interleaving of the clients is the machine's): this run's environment and, for every
+        address or name this run took from the environment, the same value (passwords shown as ***)."""
         options = f"-v MODEL_SEED:{seed} -v MODEL_BUDGET:{budget:g}"
         if clients != DEFAULT_CLIENTS:
             options += f" -v MODEL_CLIENTS:{clients}"
-        return f"./run.sh local {options} suites/model"
+        environment = _environment()
+        try:  # what the environment's own defaults give needs no export
+            defaults = resolve(environment, {}) if environment in LOCAL_ENVIRONMENTS else {}
+        except SettingsError:
+            defaults = {}
+        exported = [
+            f"{s.name}={shell_quote(_masked(os.environ[s.name]))}"
+            for s in SETTINGS
+            if os.environ.get(s.name) and not s.secret and os.environ[s.name] != defaults.get(s.name)
+        ]
+        if os.environ.get("TOKEN_EXPIRY_LEEWAY"):
+            exported.append(f"TOKEN_EXPIRY_LEEWAY={shell_quote(os.environ['TOKEN_EXPIRY_LEEWAY'])}")
+        return " ".join([*exported, f"./run.sh {environment} {options} {suite}"])
 
     @keyword("The Workload Should Keep Every Rule")
     def the_workload_should_keep_every_rule(self, run: Run) -> None:
-        """Checks the finished workload with only what the contract promises and logs the table rule ->
-        PASS/FAIL; fails naming each rule broken, with the seed, the operations on the wallets involved (in
-        order, requests and answers) and the replay command.
+        """Resolves what the workload left open, reads what it left once the system is quiet (`observe.py`),
+        writes the whole history as JSON Lines into the output directory (pass or fail), judges it with the
+        oracle (`check.py`, `timeline.py`) and logs the tables rule -> PASS/FAIL/NOT EXERCISED and operation x
+        outcome x fault; fails naming each rule broken, with the seed, the causal slice of each finding and
+        the command that replays the schedule.
 
         | The Workload Should Keep Every Rule | ${run} |
         """
-        checker = Checker(self.ctx, run)
-        checker.responses_follow_the_contract()
-        outcomes = checker.outcomes()
-        timeline.settlements(checker)
-        checker.money(outcomes)
-        timeline.history_walks(checker)
-        timeline.tokens(checker)
-        timeline.reads_after_writes(checker)
-        timeline.gateway_charges(checker)
-        timeline.events(checker)
-        logger.info(f"Model workload, seed {run.plan.seed}:\n{rule_table(checker.findings)}")
+        observed = observe.collect(self.ctx, run)
+        outages = any(w["kind"] in OUTAGES for w in run.faults)
+        suite = "suites/model/outages.robot" if outages else "suites/model"
+        replay = self.replay_command(run.plan.seed, run.budget, run.plan.clients, suite)
+        output = Path(BuiltIn().get_variable_value("${OUTPUT DIR}") or ".")
+        if ".parts" in output.parts:  # a process of the parallel phase: the run's own folder
+            output = Path(*output.parts[: output.parts.index(".parts")])
+        saved = history.write(output / f"model-history-{run.plan.seed}.jsonl", run, observed, replay, self.ctx.scrub)
+        checker = judge(run, observed)
+        logger.info(f"Model workload, seed {run.plan.seed}, faults {run.faults}:\n{rule_table(checker)}")
+        logger.info(f"Operations x outcomes x faults:\n{coverage_table(run)}")
+        logger.info(f"{summary(run, checker)}. History: {saved}", also_console=True)
+        BuiltIn().set_suite_metadata(  # the console shows this (the runner prints every '... seed' metadata)
+            "Model seed",
+            f"{run.plan.seed} (replay the schedule, not the interleaving: {replay}). {summary(run, checker)}",
+        )
         if checker.findings:
             logger.info(self.ctx.scrub(full_report(run, checker.findings)))
-            replay = self.replay_command(run.plan.seed, run.budget, run.plan.clients)
-            raise AssertionError(self.ctx.scrub(failure(run, checker.findings, replay)))
+            raise AssertionError(self.ctx.scrub(failure(run, checker.findings, replay, str(saved))))
+
+
+def judge(run: Run, observed: dict) -> Checker:
+    """Every rule of the oracle on a run and its observations (live, or loaded by `recheck.py`)."""
+    checker = Checker(run, observed)
+    checker.step("responses", ["http.documented-responses", "money.no-negative-balance"], checker.responses)
+    checker.step("keys", ["idempotency.in-use", "idempotency.replay-byte-identical"], checker.keys)
+    checker.step("money", ["money.balance-equals-ledger", "idempotency.replay-no-reexecution"], checker.money)
+    steps = {
+        "reads": (timeline.reads, ["wallets.get"]),
+        "reads after writes": (timeline.reads_after_writes, ["wallets.get"]),
+        "history walks": (timeline.history_walks, ["history.cursor-walk"]),
+        "tokens": (timeline.tokens, ["auth.expired-token"]),
+        "webhooks": (timeline.webhooks, ["webhooks.repeat-no-change", "webhooks.settle-succeeded"]),
+        "gateway": (timeline.gateway_charges, ["gateway.no-retry", "gateway.charge-request"]),
+        "gateway script": (timeline.gateway_script, ["deposits.gateway-error", "deposits.gateway-timeout"]),
+        "outages": (timeline.outages, ["resilience.broker-down-commits", "resilience.database-reconnect"]),
+        "events": (timeline.events, ["events.exactly-once", "events.envelope"]),
+    }
+    for name, (function, rules) in steps.items():
+        checker.step(name, rules, lambda function=function: function(checker))
+    return checker
+
+
+def _masked(value: str) -> str:
+    return re.sub(r"(//[^:/@]+:)[^@]+@", r"\1***@", value)
+
+
+def _environment() -> str:
+    return str(BuiltIn().get_variable_value("${ENVIRONMENT}") or "local")

@@ -20,6 +20,7 @@ import pika
 
 from ..broker import COMMANDS_EXCHANGE
 from ..routes import AUTO, ApiRequest, ApiResponse
+from . import faults
 from .plan import MAX_AMOUNT, WHALE, Op, Plan
 
 if TYPE_CHECKING:
@@ -63,7 +64,12 @@ class Run:
     exchanges: list[Exchange] = field(default_factory=list)
     known: dict[str, list[tuple[float, str]]] = field(default_factory=dict)  # wallet id -> (ack time, tx/transfer id)
     started: float = 0.0
+    faults: list[dict] = field(default_factory=list)  # the seeded fault windows (faults.py)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def faults_of(self, exchange: Exchange) -> list[dict]:
+        """The fault windows an exchange overlapped."""
+        return [w for w in self.faults if w["start"] <= exchange.ended and exchange.started <= w["end"]]
 
     def now(self) -> float:
         """Seconds since the workload started."""
@@ -93,10 +99,12 @@ class Run:
 class Client:
     """One client of the workload (one thread)."""
 
-    def __init__(self, ctx: Context, run: Run, number: int, late_at: float) -> None:
+    def __init__(self, ctx: Context, run: Run, number: int, late_at: float, probe_age: float = 0.0) -> None:
         self.ctx, self.run, self.number = ctx, run, number
-        self.late_at = late_at
+        self.late_at, self.probe_age = late_at, probe_age
         self.done: dict[int, list[Exchange]] = {}
+        self.held: list[tuple[Op, list[ApiRequest], dict]] = []  # settlements a webhook fault holds back
+        self.reorder: list[tuple[Op, list[ApiRequest], dict]] = []
         self._channel: Any = None
         self._connection: Any = None
 
@@ -108,12 +116,15 @@ class Client:
             for op in self.run.plan.probes[self.number]:
                 self.execute(op)
             # The main operations go round (the plan is a cycle, never exhausted) until the late phase, when the
-            # probes are at least PROBE_AGE old.
-            late_at = max(self.late_at, self.run.now() + PROBE_AGE)
+            # probes are at least `probe_age` old.
+            late_at = max(self.late_at, self.run.now() + self.probe_age)
             for op in itertools.cycle(self.run.plan.main[self.number]):
                 if self.run.now() >= late_at:
                     break
                 self.execute(op)
+            for op, webhooks, note in [*self.held, *reversed(self.reorder)]:
+                self.done.setdefault(op.number, [])
+                self.done[op.number] += [self.send(op, webhook, **note) for webhook in webhooks]
             for op in self.run.plan.late[self.number]:
                 self.execute(op)
         finally:
@@ -168,7 +179,8 @@ class Client:
         return self.ctx.endpoints.request(kind, target, {"amount": op.amount, **arguments})
 
     def _deposit(self, op: Op) -> list[Exchange]:
-        return [self.send(op, self._request(op))]
+        request = self._request(op)
+        return faults.deposit(self, op, request) or [self.send(op, request)]
 
     def _withdrawal(self, op: Op) -> list[Exchange]:
         return [self.send(op, self._request(op))]
@@ -194,6 +206,22 @@ class Client:
         charge_id = self.ctx.gateway.last_charge_id(token)
         webhooks = [self.ctx.endpoints.webhook(charge_id, {"status": status}) for status in op.statuses]
         note = {"transaction_id": deposits[0].body["id"], "statuses": op.statuses}
+        window = None if op.late else faults.active(self.run.faults, self.run.now(), *faults.KINDS[2:5])
+        if window is not None:
+            note["fault"] = window["name"]
+        if window is not None and window["kind"] == "webhook-duplicate":
+            self.held.append((op, webhooks, {**note, "duplicate": True}))
+        elif window is not None and window["kind"] == "webhook-delay":
+            self.held.append((op, webhooks, note))
+            return []
+        elif window is not None:  # webhook-reorder: held in pairs, the newer one delivered first
+            self.reorder.append((op, webhooks, note))
+            if len(self.reorder) < 2:
+                return []
+            pairs, self.reorder = list(reversed(self.reorder)), []
+            for held_op, held, held_note in pairs[1:]:
+                self.done[held_op.number] = [self.send(held_op, webhook, **held_note) for webhook in held]
+            return [self.send(pairs[0][0], webhook, **pairs[0][2]) for webhook in pairs[0][1]]
         if op.variant == "together" and len(webhooks) > 1:
             return self.together(op, webhooks, **note)
         return [self.send(op, webhook, **note) for webhook in webhooks]
@@ -222,12 +250,15 @@ class Client:
     ) -> list[Exchange]:
         limit = limit or op.amount
         exchanges = []
-        for _ in range(500):
+        while True:  # as long as the budget allows (a walk the deadline cuts is marked and not judged)
             arguments = {"limit": limit, "cursor": cursor}
             request = self.ctx.endpoints.request("history", {"wallet": wallet}, arguments)
             exchanges.append(self.send(op, request, known=known, limit=limit))
             body = exchanges[-1].body
             if exchanges[-1].status != 200 or not isinstance(body, dict) or not body.get("next_cursor"):
+                break
+            if self.run.now() > self.run.budget + WALK_MARGIN_S:
+                exchanges[-1].note["cut"] = True
                 break
             cursor = body["next_cursor"]
         return exchanges
@@ -330,32 +361,45 @@ class Client:
         return self._channel
 
 
-def run_workload(ctx: Context, plan: Plan, budget: float) -> Run:
+def run_workload(ctx: Context, plan: Plan, budget: float, outages: bool = False) -> Run:
     """Creates the wallets (one per owner and currency, plus the whale), runs every client for `budget`
     seconds (the late phase starts `LATE_RESERVE` before the end, never before `LATE_MIN` seconds nor before
-    the client's probes are `PROBE_AGE` old) and returns the run."""
+    the client's probes are `PROBE_AGE` old) under the seed's fault windows (with `outages`, also the wallet's
+    broker cut and its database sessions killed, by a nemesis thread) and returns the run."""
     run = Run(plan, budget)
     for owner, currency in plan.wallets:
         run.wallets.append(ctx.library.create_wallet_for(_owner(ctx, plan, owner), currency))
     run.whale = ctx.library.create_wallet_for(_owner(ctx, plan, "whale"), plan.currencies[0])
     for client in range(plan.clients):
         run.private.append(ctx.library.create_wallet_for(_owner(ctx, plan, f"own{client}"), plan.currencies[0]))
-    late_at = max(LATE_MIN, budget - LATE_RESERVE)
+    # The outage run is shorter (its lane runs beside the parallel phase): its probes are revisited younger.
+    late_min, probe_age = (OUTAGE_LATE_MIN, OUTAGE_PROBE_AGE) if outages else (LATE_MIN, PROBE_AGE)
+    late_at = max(late_min, budget - LATE_RESERVE)
+    run.faults = faults.schedule(plan.seed, budget, late_at)
+    outage_windows = faults.outage_schedule(plan.seed, late_at) if outages else []
+    run.faults += outage_windows
+    stop = threading.Event()
+    nemesis = threading.Thread(target=faults.nemesis, args=(ctx, run, outage_windows, stop), daemon=True)
     barrier = threading.Barrier(plan.clients + 1)
     run.started = time.monotonic()
-    clients = [Client(ctx, run, number, late_at) for number in range(plan.clients)]
+    clients = [Client(ctx, run, number, late_at, probe_age) for number in range(plan.clients)]
     threads = [threading.Thread(target=client, args=(barrier,), daemon=True) for client in clients]
     for thread in threads:
         thread.start()
     barrier.wait(timeout=30)
+    nemesis.start()
     for thread in threads:
         thread.join(timeout=budget + ctx.http_timeout * 4 + 60)
+    stop.set()
+    nemesis.join(timeout=ctx.seconds("HEALTH_TIMEOUT") * 2 + 10)
     return run
 
 
 LATE_MIN = 9.5  # seconds from the start before the late phase
 LATE_RESERVE = 2.5  # seconds of the budget kept for the late phase
+WALK_MARGIN_S = 30.0  # a walk may run past the budget by this much before it is cut (and then not judged)
 PROBE_AGE = 8.5  # seconds: the probes are at least this old when revisited (past mistakes of a few seconds)
+OUTAGE_LATE_MIN, OUTAGE_PROBE_AGE = 5.5, 4.0
 
 
 def _owner(ctx: Context, plan: Plan, label: object) -> str:
