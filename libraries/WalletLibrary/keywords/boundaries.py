@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 from robot.api.deco import keyword
+from robot.libraries.BuiltIn import BuiltIn, RobotNotRunningError
 
 from ..matcher import bullet_list
 from ..routes import ApiResponse
@@ -28,13 +29,19 @@ def limits() -> dict[str, dict[str, Any]]:
 
 
 def token_expiry_leeway() -> float:
-    """Seconds of clock skew a correct service may allow past a token's `exp`: `TOKEN_EXPIRY_LEEWAY` from the
-    environment, else the `token-expiry` row of `contracts/limits.yaml` (30). One number for the boundary
-    suite (probes at +/- it) and the model workload (an expired token is judged only once it is older).
+    """Seconds of clock skew a correct service may allow past a token's `exp`: `TOKEN_EXPIRY_LEEWAY` (a Robot
+    variable `-v TOKEN_EXPIRY_LEEWAY:5` or the environment: one setting), else the `token-expiry` row of
+    `contracts/limits.yaml` (30). One number for the boundary suite (probes at +/- it) and the model workload
+    (an expired token is judged only once it is older).
 
     | ${leeway} = | Evaluate | ... token_expiry_leeway() |
     """
-    text = os.environ.get("TOKEN_EXPIRY_LEEWAY") or str(limits()["token-expiry"]["leeway"])
+    try:
+        given = BuiltIn().get_variable_value("${TOKEN_EXPIRY_LEEWAY}")
+    except RobotNotRunningError:  # the offline re-check of a saved history
+        given = None
+    given = given or os.environ.get("TOKEN_EXPIRY_LEEWAY")
+    text = str(given or limits()["token-expiry"]["leeway"])
     try:
         return float(text)
     except ValueError:

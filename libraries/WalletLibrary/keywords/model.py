@@ -91,8 +91,9 @@ class ModelKeywords(LibraryComponent):
             for s in SETTINGS
             if os.environ.get(s.name) and not s.secret and os.environ[s.name] != defaults.get(s.name)
         ]
-        if os.environ.get("TOKEN_EXPIRY_LEEWAY"):
-            exported.append(f"TOKEN_EXPIRY_LEEWAY={shell_quote(os.environ['TOKEN_EXPIRY_LEEWAY'])}")
+        leeway = os.environ.get("TOKEN_EXPIRY_LEEWAY") or BuiltIn().get_variable_value("${TOKEN_EXPIRY_LEEWAY}")
+        if leeway:
+            exported.append(f"TOKEN_EXPIRY_LEEWAY={shell_quote(str(leeway))}")
         return " ".join([*exported, f"./run.sh {environment} {options} {suite}"])
 
     @keyword("The Workload Should Keep Every Rule")
