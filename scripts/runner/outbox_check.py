@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 PREFIX = "Outbox reconciliation of the run"
 FILE = "outbox-expectations.jsonl"  # WalletLibrary.outbox.FILE
@@ -22,13 +21,8 @@ def _query(dsn: str):
     import psycopg2
     import psycopg2.extras
 
-    parts = urlsplit(dsn)
-    connection = psycopg2.connect(
-        host=parts.hostname,
-        port=parts.port or 5432,
-        dbname=parts.path.lstrip("/") or None,
-        user=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
+    connection = psycopg2.connect(  # libpq reads the postgresql:// URI itself
+        dsn,
         connect_timeout=10,
         application_name=f"wallet-tests {os.environ.get('RUN_ID', '')}"[:63],
         options="-c statement_timeout=60000 -c default_transaction_read_only=on -c jit=off",

@@ -96,6 +96,16 @@ class Run:
         return f"<model workload seed {self.plan.seed}: {len(self.exchanges)} exchanges, {len(self.wallets)} wallets>"
 
 
+def send_recorded(ctx: Context, run: Run, op: Op, request: ApiRequest, **note: Any) -> Exchange:
+    """Sends one request (validated later, by the checker) and records the exchange, answered or not."""
+    exchange = Exchange(op, run.now(), request=request, note=note)
+    try:
+        exchange.response = ctx.transport.send(request, validate=False)
+    except AssertionError as error:
+        exchange.error = str(error)
+    return run.record(exchange)
+
+
 class Client:
     """One client of the workload (one thread)."""
 
@@ -144,12 +154,7 @@ class Client:
         that the checker can send it again)."""
         if request.idempotency_key == AUTO:
             request = replace(request, idempotency_key=self.ctx.transport.unique_key())
-        exchange = Exchange(op, self.run.now(), request=request, note=note)
-        try:
-            exchange.response = self.ctx.transport.send(request, validate=False)
-        except AssertionError as error:
-            exchange.error = str(error)
-        return self.run.record(exchange)
+        return send_recorded(self.ctx, self.run, op, request, **note)
 
     def together(self, op: Op, requests_: list[ApiRequest], **note: Any) -> list[Exchange]:
         """Sends the requests at the same instant (one extra thread each)."""

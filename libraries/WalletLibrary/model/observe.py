@@ -21,7 +21,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..keywords.boundaries import token_expiry_leeway
-from .execute import Exchange, Run
+from .execute import Exchange, Run, send_recorded
 from .faults import OUTAGES, in_outage
 
 if TYPE_CHECKING:
@@ -111,27 +111,15 @@ def _expired_token(ctx: Context, run: Run) -> None:
     first = min(probes, key=lambda e: e.note["expires_at"])
     due = first.note["expires_at"] + token_expiry_leeway() + 1.0
     threading.Event().wait(max(0.0, min(due - run.now(), token_expiry_leeway() + 5.0)))
-    again = Exchange(replace(first.op, late=True), run.now(), request=first.request, note={"final": True})
-    again.note["expired_for"] = run.now() - first.note["expires_at"]
-    try:
-        again.response = ctx.transport.send(first.request, validate=False)
-    except AssertionError as error:
-        again.error = str(error)
-    run.record(again)
+    expired_for = run.now() - first.note["expires_at"]
+    send_recorded(ctx, run, replace(first.op, late=True), first.request, final=True, expired_for=expired_for)
 
 
 def _deliver_again(ctx: Context, run: Run) -> None:
     """A webhook an outage of the wallet's database or broker refused is delivered again, as a gateway would."""
     for exchange in list(run.exchanges):
         if exchange.op.kind == "settle" and exchange.status != 200 and in_outage(run, exchange):
-            again = Exchange(
-                exchange.op, run.now(), request=exchange.request, note={**exchange.note, "resolving": True}
-            )
-            try:
-                again.response = ctx.transport.send(exchange.request, validate=False)
-            except AssertionError as error:
-                again.error = str(error)
-            run.record(again)
+            send_recorded(ctx, run, exchange.op, exchange.request, **{**exchange.note, "resolving": True})
 
 
 def _validate(ctx: Context, run: Run) -> None:
@@ -153,12 +141,7 @@ def _resolve(ctx: Context, run: Run) -> None:
         for _ in range(RESOLVE_ATTEMPTS):
             if time.monotonic() > until:
                 return
-            again = Exchange(exchanges[0].op, run.now(), request=exchanges[0].request, note={"resolving": True})
-            try:
-                again.response = ctx.transport.send(exchanges[0].request, validate=False)
-            except AssertionError as error:
-                again.error = str(error)
-            run.record(again)
+            again = send_recorded(ctx, run, exchanges[0].op, exchanges[0].request, resolving=True)
             if again.status in DEFINITE or again.status in NOT_STORED:
                 break
             ctx.broker.pump(0.25)
