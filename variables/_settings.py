@@ -233,10 +233,11 @@ def read(name: str, environ: Mapping[str, str] | None = None) -> str:
     Raises SettingsError (one line) for a name that is neither a setting nor set anywhere.
     """
     value = _robot_variable(name)
+    if value is not None and value != "":  # the common case: the variable file's value (no environment copy)
+        return str(getattr(value, "value", value))
     environ = checkout_environ("local") if environ is None else environ
-    if value is None or value == "":
-        value = environ.get(name, "").strip() or None
-    if value is None or value == "":
+    value = environ.get(name, "").strip() or None
+    if value is None:
         if name not in _BY_NAME:
             raise SettingsError(f"setting {name} is not defined: export {name}=<value> or run with -v {name}:<value>")
         value = _BY_NAME[name].local_default.format_map(host_ports(environ))

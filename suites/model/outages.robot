@@ -54,7 +54,8 @@ Test Tags    model
 
 *** Test Cases ***
 The Wallet Keeps Every Promise While Its Broker And Database Fail Under A Seeded Workload
-    [Documentation]    The workload of `workload.robot` with one broker cut and two rounds of killed database
-    ...    sessions in seeded windows; then every rule of the oracle checked at once.
+    [Documentation]    The workload of `workload.robot` with two rounds of killed database sessions, the
+    ...    database denied to the wallet while credit commands arrive, and one broker cut, in seeded windows;
+    ...    then every rule of the oracle checked at once.
     ${run}    Run The Seeded Workload    outages=${True}
     The Workload Should Keep Every Rule    ${run}

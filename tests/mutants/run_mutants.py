@@ -484,6 +484,9 @@ def instance(mutant: Mutant | None, slot: int, opts: Options, logs: Path) -> Ite
             # A warm pool from the start (the stand-in's default is 2): concurrency defects (unlocked reads)
             # then show on the first burst of parallel requests, not only once the pool has grown.
             "DB_POOL_MIN_SIZE": "10",
+            # A unit of work waits at most 1 s for a database connection (the stand-in's default is 5 s): the
+            # outage run's database cut (model/faults.py DB_CUT_S) then outlasts the wait of a command in flight.
+            "DB_POOL_TIMEOUT_MS": "1000",
         }
         mock_dir = ROOT / "services" / "payment_gateway_mock"
         mock = start([opts.python, "-m", "payment_gateway_mock"], mock_dir, mock_env, logs / "mock.log")

@@ -138,8 +138,12 @@ class Client:
             for op in self.run.plan.late[self.number]:
                 self.execute(op)
         finally:
-            if self._connection is not None and self._connection.is_open:
-                self._connection.close()
+            self.close()
+
+    def close(self) -> None:
+        """Closes the client's RabbitMQ connection (if it opened one)."""
+        if self._connection is not None and self._connection.is_open:
+            self._connection.close()
 
     def execute(self, op: Op) -> None:
         handler: Callable[[Op], list[Exchange]] = getattr(self, f"_{op.kind}")
@@ -370,7 +374,8 @@ def run_workload(ctx: Context, plan: Plan, budget: float, outages: bool = False)
     """Creates the wallets (one per owner and currency, plus the whale), runs every client for `budget`
     seconds (the late phase starts `LATE_RESERVE` before the end, never before `LATE_MIN` seconds nor before
     the client's probes are `PROBE_AGE` old) under the seed's fault windows (with `outages`, also the wallet's
-    broker cut and its database sessions killed, by a nemesis thread) and returns the run."""
+    database sessions killed, its database denied and its broker cut, by a nemesis thread) and returns the
+    run."""
     run = Run(plan, budget)
     for owner, currency in plan.wallets:
         run.wallets.append(ctx.library.create_wallet_for(_owner(ctx, plan, owner), currency))
@@ -384,7 +389,8 @@ def run_workload(ctx: Context, plan: Plan, budget: float, outages: bool = False)
     outage_windows = faults.outage_schedule(plan.seed, late_at) if outages else []
     run.faults += outage_windows
     stop = threading.Event()
-    nemesis = threading.Thread(target=faults.nemesis, args=(ctx, run, outage_windows, stop), daemon=True)
+    publisher = Client(ctx, run, plan.clients, late_at)  # the nemesis's own (credits into a database cut)
+    nemesis = threading.Thread(target=faults.nemesis, args=(ctx, run, outage_windows, stop, publisher), daemon=True)
     barrier = threading.Barrier(plan.clients + 1)
     run.started = time.monotonic()
     clients = [Client(ctx, run, number, late_at, probe_age) for number in range(plan.clients)]

@@ -14,8 +14,10 @@ never disturbed.
 |  | the same request with the same key again |
 
 Where the run owns the stack (the destructive phase, `suites/model/outages.robot`), `outage_schedule` adds
-windows during which a nemesis thread cuts the wallet off its broker (`broker-cut`, given back at the window's
-end) and kills its database sessions (`db-kill`), through the same keywords as `suites/resilience`.
+windows during which a nemesis thread kills the wallet's database sessions (`db-kill`), denies it the database
+(`db-cut`: its role may not log in until the window's end; the nemesis publishes credit commands of its own
+into the cut, so that the wallet's command consumer always meets the outage) and cuts it off its broker
+(`broker-cut`, given back at the window's end), through the same keywords as `suites/resilience`.
 
 The seed fixes the schedule (`random.Random(f"{seed}:faults")`), the budget its length; the history
 records which windows each exchange overlapped.
@@ -65,24 +67,31 @@ def schedule(seed: int, budget: float, late_at: float) -> list[dict[str, Any]]:
     return windows
 
 
-OUTAGES = ("broker-cut", "db-kill")
+DATABASE_OUTAGES = ("db-kill", "db-cut")
+OUTAGES = ("broker-cut", *DATABASE_OUTAGES)
+DB_CUT_S = 2.5  # longer than a database wait a service may allow itself before it gives up on a unit of work
+CUT_CREDITS = 3  # valid credit commands the nemesis publishes at the start of a database cut
 
 
 def outage_schedule(seed: int, late_at: float) -> list[dict[str, Any]]:
-    """The wallet's database sessions killed three times in the first seconds (instants), then its broker cut
-    until the late phase (cutting takes effect only once the wallet reports it, which can take seconds)."""
+    """The wallet's database sessions killed twice in the first seconds (instants), then the database denied
+    to it for `DB_CUT_S`, then its broker cut until the late phase (cutting takes effect only once the wallet
+    reports it, which can take seconds)."""
     rng = random.Random(f"{seed}:outages")
     windows, at = [], rng.uniform(0.5, 0.8)
-    for number in (0, 1, 2):
+    for number in (0, 1):
         windows.append({"name": f"o{number}:db-kill", "kind": "db-kill", "start": at, "end": at + 0.3})
         at += rng.uniform(0.5, 0.9)
+    windows.append({"name": "o2:db-cut", "kind": "db-cut", "start": at, "end": at + DB_CUT_S})
+    at += DB_CUT_S + 0.2
     windows.append({"name": "o3:broker-cut", "kind": "broker-cut", "start": at, "end": max(at + 1.0, late_at - 0.5)})
     return [{**w, "start": round(w["start"], 3), "end": round(w["end"], 3)} for w in windows]
 
 
-def nemesis(ctx: Any, run: Any, windows: list[dict[str, Any]], stop: Any) -> None:
-    """Opens each outage window on time (its real start and end are written back into it); the broker is
-    always given back, even when something fails."""
+def nemesis(ctx: Any, run: Any, windows: list[dict[str, Any]], stop: Any, publisher: Client) -> None:
+    """Opens each outage window on time (its real start and end are written back into it); the broker and
+    the database are always given back, even when something fails. `publisher` (a client of its own)
+    publishes the credit commands of a database cut."""
     try:
         for window in windows:
             if stop.wait(max(0.0, window["start"] - run.now())):
@@ -94,11 +103,32 @@ def nemesis(ctx: Any, run: Any, windows: list[dict[str, Any]], stop: Any) -> Non
                     stop.wait(max(0.0, window["end"] - run.now()))
                 finally:
                     ctx.library.reconnect_the_wallet_to_the_broker()
+            elif window["kind"] == "db-cut":
+                try:
+                    ctx.library.cut_the_wallet_off_the_database()
+                    _credits_into_the_cut(publisher, window)
+                    stop.wait(max(0.0, window["end"] - run.now()))
+                finally:
+                    ctx.library.reconnect_the_wallet_to_the_database()
             else:
                 window["killed"] = ctx.library.kill_the_wallet_database_connections()
             window["end"] = round(run.now(), 3)
     except Exception as error:  # the run goes on; the window says what went wrong
         windows[-1]["error"] = f"{error.__class__.__name__}: {error}"[:300]
+    finally:
+        publisher.close()
+
+
+def _credits_into_the_cut(publisher: Client, window: dict[str, Any]) -> None:
+    """Valid credit commands (seeded wallets and amounts) published while the wallet may not log in: each must
+    be applied once after the cut, never dead-lettered like an invalid command."""
+    from .plan import Op
+
+    rng = random.Random(f"{publisher.run.plan.seed}:{window['name']}")
+    for number in range(CUT_CREDITS):
+        slot = rng.randrange(len(publisher.run.wallets))
+        op = Op(publisher.number, number, "credit", wallet=slot, amount=rng.randint(1, 10**6), variant="valid")
+        publisher.publish(op, publisher.run.wallet(slot), op.amount, "valid")
 
 
 def in_outage(run: Any, exchange: Any) -> bool:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from ..keywords.boundaries import token_expiry_leeway
 from .check import EFFECT, ids_of
 from .execute import Exchange
-from .faults import in_outage
+from .faults import DATABASE_OUTAGES, in_outage
 
 if TYPE_CHECKING:
     from .check import Checker
@@ -292,12 +292,12 @@ def gateway_script(checker: Checker) -> None:
 
 def outages(checker: Checker) -> None:
     """While its broker is cut the wallet still commits (no write answered 5xx but for the gateway's 502/504);
-    after its database sessions were killed it answers writes again."""
-    windows = [w for w in checker.run.faults if w["kind"] in ("broker-cut", "db-kill")]
+    after its database sessions were killed or its database given back it answers writes again."""
+    windows = [w for w in checker.run.faults if w["kind"] in DATABASE_OUTAGES]
     writes = [e for e in checker.run.exchanges if e.request is not None and e.request.method == "POST"]
     for exchange in writes:
         kinds = {w["kind"] for w in checker.run.faults_of(exchange)}
-        if "broker-cut" in kinds and "db-kill" not in kinds and exchange.status is not None:
+        if "broker-cut" in kinds and not kinds & set(DATABASE_OUTAGES) and exchange.status is not None:
             checker.saw("resilience.broker-down-commits")
             if exchange.status >= 500 and exchange.status not in (502, 504):
                 checker.fail(
@@ -305,14 +305,14 @@ def outages(checker: Checker) -> None:
                     f"{exchange.op.name}: answered {exchange.status} while the broker was cut: {_text(exchange)}",
                     *ids_of(exchange),
                 )
-    for window in (w for w in windows if w["kind"] == "db-kill"):
+    for window in windows:
         after = [e for e in writes if e.started > window["end"] + 1.0 and e.status is not None]
         if after:
             checker.saw("resilience.database-reconnect")
             if all(e.status >= 500 and e.status not in (502, 504) for e in after):
                 checker.fail(
                     "resilience.database-reconnect",
-                    f"every write after the database sessions were killed at {window['start']:.1f} s answered 5xx",
+                    f"every write after the database outage {window['name']} at {window['start']:.1f} s answered 5xx",
                 )
 
 
