@@ -145,6 +145,7 @@ class OpenApiContract:
         resource = Resource(contents=raw, specification=DRAFT202012)
         self._registry: Registry = Registry().with_resource(OPENAPI_URI, resource)
         self._checker = format_checker()
+        self._validators: dict[str, Draft202012Validator] = {}  # one per schema (see schema_validator)
         self._routes: list[tuple[re.Pattern[str], str]] = []
         for template in self._absolute.get("paths", {}):
             pattern = "^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)) + "$"
@@ -178,8 +179,14 @@ class OpenApiContract:
         return sorted(operation.get("responses", {}))
 
     def schema_validator(self, schema: Mapping[str, Any]) -> Draft202012Validator:
-        """A validator for one (already standalone) schema of the document."""
-        return Draft202012Validator(dict(schema), registry=self._registry, format_checker=self._checker)
+        """A validator for one (already standalone) schema of the document, made once per schema: a validator
+        keeps what it resolved (`$ref`s), which is most of the cost of checking an answer."""
+        key = json.dumps(schema, sort_keys=True)
+        if key not in self._validators:
+            self._validators[key] = Draft202012Validator(
+                dict(schema), registry=self._registry, format_checker=self._checker
+            )
+        return self._validators[key]
 
     def component_validator(self, name: str) -> Draft202012Validator:
         """A validator for `#/components/schemas/<name>`."""
@@ -265,6 +272,7 @@ class EventContract:
                 self._ids[event_type] = schema["$id"]
         self._registry = registry
         self._checker = format_checker()
+        self._validators: dict[str, Draft202012Validator] = {}  # one per event type (see schema_validator)
 
     @property
     def types(self) -> list[str]:
@@ -276,10 +284,11 @@ class EventContract:
         event_type = event.get("type") if isinstance(event, dict) else None
         if event_type not in self._ids:
             return [f"event type {event_type!r} is not one of the contract ({', '.join(self.types)})"]
-        validator = Draft202012Validator(
-            {"$ref": self._ids[event_type]}, registry=self._registry, format_checker=self._checker
-        )
-        return _format_errors(validator, event)
+        if event_type not in self._validators:
+            self._validators[event_type] = Draft202012Validator(
+                {"$ref": self._ids[event_type]}, registry=self._registry, format_checker=self._checker
+            )
+        return _format_errors(self._validators[event_type], event)
 
 
 @lru_cache(maxsize=1)

@@ -43,7 +43,6 @@ Test Tags    model
 ...          rule:gateway.charge-request
 ...          rule:gateway.idempotency-key
 ...          rule:history.cursor-walk
-...          rule:auth.expired-token
 ...          rule:events.exactly-once
 ...          rule:events.envelope
 ...          rule:events.none-on-rejection

@@ -41,7 +41,6 @@ Test Tags    model
 ...          rule:gateway.charge-request
 ...          rule:gateway.idempotency-key
 ...          rule:history.cursor-walk
-...          rule:auth.expired-token
 ...          rule:events.exactly-once
 ...          rule:events.envelope
 ...          rule:events.none-on-rejection
@@ -51,7 +50,7 @@ Test Tags    model
 The Wallet Keeps Every Promise Under A Seeded Concurrent Workload
     [Documentation]    Concurrent deposits (every gateway outcome), settlements, withdrawals, transfers both ways,
     ...    credit commands, keys sent twice at once and replayed at once and late, history walks during writes,
-    ...    an old cursor, an expired token and balances past 2^32, inside seeded fault windows; then every rule
+    ...    an old cursor and balances past 2^32, inside seeded fault windows; then every rule
     ...    of the oracle checked at once (a rule the run did not exercise is NOT EXERCISED, never PASS).
     ${run}    Run The Seeded Workload
     The Workload Should Keep Every Rule    ${run}

@@ -100,7 +100,7 @@ def test_a_correct_history_passes_and_unobserved_rules_are_not_exercised() -> No
     assert checker.findings == []
     verdict = verdicts(checker)
     assert verdict["wallets.get"] == "PASS"
-    assert verdict["auth.expired-token"] == "NOT EXERCISED"
+    assert verdict["commands.invalid-amount"] == "NOT EXERCISED"
     assert "NOT EXERCISED" in rule_table(checker)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from dataclasses import replace
 from functools import cache
@@ -31,14 +32,14 @@ def limits() -> dict[str, dict[str, Any]]:
 def token_expiry_leeway() -> float:
     """Seconds of clock skew a correct service may allow past a token's `exp`: `TOKEN_EXPIRY_LEEWAY` (a Robot
     variable `-v TOKEN_EXPIRY_LEEWAY:5` or the environment: one setting), else the `token-expiry` row of
-    `contracts/limits.yaml` (30). One number for the boundary suite (probes at +/- it) and the model workload
-    (an expired token is judged only once it is older).
+    `contracts/limits.yaml` (30). One number for the boundary suite (probes at +/- it) and `Token Used While
+    Valid Should Be Refused Once Expired` (refused at the latest once the token is older than it).
 
     | ${leeway} = | Evaluate | ... token_expiry_leeway() |
     """
     try:
         given = BuiltIn().get_variable_value("${TOKEN_EXPIRY_LEEWAY}")
-    except RobotNotRunningError:  # the offline re-check of a saved history
+    except RobotNotRunningError:  # outside a run (unit tests)
         given = None
     given = given or os.environ.get("TOKEN_EXPIRY_LEEWAY")
     text = str(given or limits()["token-expiry"]["leeway"])
@@ -198,6 +199,34 @@ class BoundaryKeywords(LibraryComponent):
         )
         response = self._send("deposit", {"wallet": self.library.a_new_wallet()}, payment_token=token)
         return self._verdict(response, 201, "GATEWAY_TIMEOUT")
+
+    @keyword("Token Used While Valid Should Be Refused Once Expired")
+    def token_used_while_valid_should_be_refused_once_expired(self, wallet: dict, lifetime: int = 2) -> None:
+        """Reads `wallet` with a token of its owner that expires `lifetime` seconds from now (it must be
+        accepted: a service that remembers the tokens it verified has now seen this one), then reads it with
+        the very same token once a second until it is refused. Fails unless the answer is `401` with code
+        `UNAUTHORIZED` by the time the token has been expired for longer than the leeway a service may allow
+        (`token_expiry_leeway`) plus 3 s. A strict service refuses it as soon as it expires; only a lenient
+        one makes the test wait.
+
+        | ${wallet} = | A New Wallet |
+        | Token Used While Valid Should Be Refused Once Expired | ${wallet} |
+        """
+        token = self.transport.authorization(wallet["owner_id"], "valid", lifetime=lifetime)
+        expires = int(time.time()) + lifetime  # the token's exp (tokens.py counts whole seconds)
+        request = replace(self.ctx.endpoints.request("get wallet", {"wallet": wallet}, {}), authorization=token)
+        self.transport.send(request).expect(200)
+        leeway = token_expiry_leeway()
+        while True:
+            answer = self.transport.send(request)
+            if answer.status != 200 or time.time() > expires + leeway + 3:
+                break
+            time.sleep(1.0)  # poll: the token's age is what is waited for
+        if answer.status != 401 or (answer.json or {}).get("code") != "UNAUTHORIZED":
+            raise AssertionError(
+                f"a token used while valid, expired {time.time() - expires:.1f} s ago (leeway {leeway:g} s), "
+                f"got {answer.status} instead of 401 UNAUTHORIZED: {answer.text[:300]}"
+            )
 
     def _token_expiry_bearer_token(self, seconds: int) -> str:
         owner = self.library.a_new_owner()

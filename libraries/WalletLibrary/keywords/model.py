@@ -32,8 +32,8 @@ class ModelKeywords(LibraryComponent):
     in every supported currency and a whale whose balance passes 2^31 and 2^32; deposits with every gateway
     outcome, pending ones settled by webhooks (in a row or at the same instant, some only late); withdrawals;
     transfers both ways; credit commands (valid, delivered twice, invalid, of 10^8); the same key sent twice
-    at once and replayed at once and late; history walks while rows are written, one cursor followed late;
-    a short-lived token sent again after it expired. `The Workload Should Keep Every Rule` then checks,
+    at once and replayed at once and late; history walks while rows are written, one cursor followed late.
+    `The Workload Should Keep Every Rule` then checks,
     with only what the contract promises, every rule of the report and fails naming the rules broken, the
     seed, the history of the wallets involved and the command that replays the run."""
 
@@ -91,9 +91,6 @@ class ModelKeywords(LibraryComponent):
             for s in SETTINGS
             if os.environ.get(s.name) and not s.secret and os.environ[s.name] != defaults.get(s.name)
         ]
-        leeway = os.environ.get("TOKEN_EXPIRY_LEEWAY") or BuiltIn().get_variable_value("${TOKEN_EXPIRY_LEEWAY}")
-        if leeway:
-            exported.append(f"TOKEN_EXPIRY_LEEWAY={shell_quote(str(leeway))}")
         return " ".join([*exported, f"./run.sh {environment} {options} {suite}"])
 
     @keyword("The Workload Should Keep Every Rule")
@@ -137,7 +134,6 @@ def judge(run: Run, observed: dict) -> Checker:
         "reads": (timeline.reads, ["wallets.get"]),
         "reads after writes": (timeline.reads_after_writes, ["wallets.get"]),
         "history walks": (timeline.history_walks, ["history.cursor-walk"]),
-        "tokens": (timeline.tokens, ["auth.expired-token"]),
         "webhooks": (timeline.webhooks, ["webhooks.repeat-no-change", "webhooks.settle-succeeded"]),
         "gateway": (timeline.gateway_charges, ["gateway.no-retry", "gateway.charge-request"]),
         "gateway script": (timeline.gateway_script, ["deposits.gateway-error", "deposits.gateway-timeout"]),

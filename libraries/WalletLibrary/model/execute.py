@@ -26,8 +26,6 @@ from .plan import MAX_AMOUNT, WHALE, Op, Plan
 if TYPE_CHECKING:
     from ..context import Context
 
-SHORT_TOKEN_S = 2  # lifetime of the probe token; it is sent again in the late phase, well after it expired
-
 
 @dataclass
 class Exchange:
@@ -276,18 +274,6 @@ class Client:
         wallet_id = self.run.wallet(slot)["id"]
         with self.run.lock:
             return [item for _, item in self.run.known.get(wallet_id, [])]
-
-    def _token(self, op: Op) -> list[Exchange]:
-        """Probe: a token that expires in 2 s, used at once (200); late: the very same token (401)."""
-        if not op.late:
-            wallet = self.run.wallet(op.wallet)
-            token = self.ctx.transport.authorization(wallet["owner_id"], "valid", lifetime=SHORT_TOKEN_S)
-            request = replace(self.ctx.endpoints.request("get wallet", {"wallet": wallet}, {}), authorization=token)
-            return [self.send(op, request, expires_at=self.run.now() + SHORT_TOKEN_S)]
-        first = self.done.get(op.ref or 0, [])
-        if not first or first[0].request is None:
-            return []
-        return [self.send(op, first[0].request, expired_for=self.run.now() - first[0].note["expires_at"])]
 
     def _fund(self, op: Op) -> list[Exchange]:
         deposit = self.ctx.endpoints.request(

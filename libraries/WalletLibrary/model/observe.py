@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from ..keywords.boundaries import token_expiry_leeway
 from .execute import Exchange, Run, send_recorded
-from .faults import OUTAGES, in_outage
+from .faults import in_outage
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -88,8 +85,6 @@ def collect(ctx: Context, run: Run) -> dict[str, Any]:
     journal = {token: ctx.gateway.charges(token) for token in _tokens(run)}
     expected_events = {r["id"] for r in transactions if r["status"] != "pending"} | set(transfer_ids)
     events = _events(ctx, set(wallets), expected_events, quiet_by)
-    if not any(w["kind"] in OUTAGES for w in run.faults):  # the outage run stays short (its serial lane)
-        _expired_token(ctx, run)
     return {
         "walks": walks,
         "transactions": {r["id"]: r for r in transactions},
@@ -99,20 +94,6 @@ def collect(ctx: Context, run: Run) -> dict[str, Any]:
         "journal": journal,
         "events": events,
     }
-
-
-def _expired_token(ctx: Context, run: Run) -> None:
-    """The first short-lived token the workload used while valid is sent once more when it has been expired
-    for longer than the leeway a service may allow (`token_expiry_leeway`): the time it takes to get there
-    is waited for here, after everything else (this is the one wait of the check; it is what the rule costs)."""
-    probes = [e for e in run.exchanges if e.op.kind == "token" and not e.op.late and e.status == 200]
-    if not probes:
-        return
-    first = min(probes, key=lambda e: e.note["expires_at"])
-    due = first.note["expires_at"] + token_expiry_leeway() + 1.0
-    threading.Event().wait(max(0.0, min(due - run.now(), token_expiry_leeway() + 5.0)))
-    expired_for = run.now() - first.note["expires_at"]
-    send_recorded(ctx, run, replace(first.op, late=True), first.request, final=True, expired_for=expired_for)
 
 
 def _deliver_again(ctx: Context, run: Run) -> None:

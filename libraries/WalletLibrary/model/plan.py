@@ -5,9 +5,9 @@ sequence of operations (what the run then answers may differ, since the clients'
 Each client draws from its own `random.Random(f"{seed}:{client}")`.
 
 Phases: every client first makes its *probes* (requests whose promise must still hold later: pending
-deposits, a history page whose cursor is followed later, a short-lived token, keys to replay), then sends
+deposits, a history page whose cursor is followed later, keys to replay), then sends
 a mix of operations until the main phase ends, then revisits its probes in the *late* phase (settles the
-old pending deposits, follows the old cursor, sends the expired token again, replays the old keys).
+old pending deposits, follows the old cursor, replays the old keys).
 """
 
 from __future__ import annotations
@@ -123,7 +123,6 @@ def _client_plan(seed: int, client: int, slots: int, currencies: int, main_ops: 
     add("fund", amount=MAX_AMOUNT)  # the client's own wallet, for its reads after writes
     pending = [add("deposit", wallet=slot(), amount=amount(rng), variant="pending") for _ in range(2)]
     first_page = add("page", wallet=slot(), amount=rng.randint(1, 3))
-    short_token = add("token", wallet=slot())
     keyed = add("withdrawal", wallet=slot(), amount=amount(rng))
     probes = list(ops)
     main: list[Op] = []
@@ -159,7 +158,6 @@ def _client_plan(seed: int, client: int, slots: int, currencies: int, main_ops: 
             main.append(add("whale", wallet=WHALE, amount=MAX_AMOUNT, variant=rng.choice(("deposit", "credit"))))
     late = [add("settle", late=True, ref=deposit.number, statuses=("succeeded",)) for deposit in pending]
     late.append(add("page", late=True, ref=first_page.number))
-    late.append(add("token", late=True, ref=short_token.number))
     late.append(add("replay", late=True, ref=keyed.number))
     late += [add("replay", late=True, ref=op.number) for op in rng.sample(main, min(3, len(main)))]
     return probes, main, late

@@ -41,7 +41,6 @@ RULES = (
     ("gateway.charge-request", "each charge has the deposit's amount, currency and transaction id as reference"),
     ("gateway.idempotency-key", "each charge carries the owner-prefixed client key"),
     ("history.cursor-walk", "a walk lists every row that existed when it started, none twice, old cursors too"),
-    ("auth.expired-token", "a token is refused once expired for longer than the leeway, even one used before"),
     ("events.exactly-once", "each change has exactly one event id"),
     ("events.envelope", "each event's data is its change's"),
     ("events.none-on-rejection", "no event names a change that is not there"),

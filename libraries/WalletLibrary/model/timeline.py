@@ -1,5 +1,5 @@
 """The rules of the oracle that look at time and order: reads (a balance the wallet held during the read),
-history walks while rows are written, the probes revisited late (an old cursor, an expired token), webhooks,
+history walks while rows are written, the probes revisited late (an old cursor), webhooks,
 the gateway's journal and the events of every change."""
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ import json
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-from ..keywords.boundaries import token_expiry_leeway
 from .check import EFFECT, ids_of
 from .execute import Exchange
 from .faults import DATABASE_OUTAGES, in_outage
@@ -140,32 +139,6 @@ def history_walks(checker: Checker) -> None:
                 wallet,
                 *missing[:5],
             )
-
-
-def tokens(checker: Checker) -> None:
-    """A token used while valid is accepted, and refused once expired for longer than the leeway a service
-    may allow (`token_expiry_leeway`, shared with the boundary suite)."""
-    leeway = token_expiry_leeway()
-    for exchange in checker.run.exchanges:
-        if exchange.op.kind != "token" or exchange.request is None or in_outage(checker.run, exchange):
-            continue
-        wallet = exchange.request.path.split("/")[3]
-        if not exchange.op.late and exchange.status != 200:
-            checker.fail(
-                "auth.expired-token",
-                f"{exchange.op.name}: a fresh token got {exchange.status}: {_text(exchange)}",
-                wallet,
-            )
-        elif exchange.op.late and exchange.note.get("expired_for", 0) > leeway:
-            checker.saw("auth.expired-token")
-            if exchange.status != 401:
-                checker.fail(
-                    "auth.expired-token",
-                    f"{exchange.op.name}: a token expired {exchange.note['expired_for']:.1f} s ago "
-                    f"(leeway {leeway:g} s) got "
-                    f"{exchange.status}, expected 401 UNAUTHORIZED: {_text(exchange)}",
-                    wallet,
-                )
 
 
 def webhooks(checker: Checker) -> None:
