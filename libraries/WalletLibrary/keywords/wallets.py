@@ -75,8 +75,10 @@ class WalletKeywords(LibraryComponent):
         self, balance: int, currency: str = "EUR", owner: str | None = None, wait_for_events: bool = False
     ) -> dict:
         """Creates a wallet (for `owner`, else a new owner) and funds it with ONE deposit of `balance`
-        through the gateway (none when 0); returns the wallet as the API then shows it.
-        `wait_for_events=${True}` also waits for its `wallet.created` and `deposit.succeeded` events.
+        through the gateway (none when 0); fails unless the deposit answers `balance_after` = `balance`;
+        returns the created wallet with that balance (no extra read: the tests that read a balance back say
+        so with `Balance Should Be`). `wait_for_events=${True}` also waits for its `wallet.created` and
+        `deposit.succeeded` events.
 
         | ${wallet} = | A Wallet With Balance | 2500 |
         | ${usd} = | A Wallet With Balance | 5000 | USD | owner=${wallet}[owner_id] |
@@ -85,9 +87,9 @@ class WalletKeywords(LibraryComponent):
         if wait_for_events:
             self.ctx.events.wait("wallet.created", {"wallet_id": wallet["id"]})
         if balance > 0:
-            self.fund_wallet(wallet, balance, wait_for_events)
-        wallet = self.get_wallet(wallet)
-        matcher.should_match(wallet, {"balance": balance}, "Funded wallet")
+            deposit = self.fund_wallet(wallet, balance, wait_for_events)
+            matcher.should_match(deposit, {"balance_after": balance}, "Funding deposit")
+            wallet = {**wallet, "balance": deposit["balance_after"]}
         return wallet
 
     @keyword("Fund Wallet")
