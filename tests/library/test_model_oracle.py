@@ -148,6 +148,17 @@ def test_the_seed_fixes_the_fault_schedule() -> None:
     assert {w["kind"] for w in faults.schedule(3, 12, 9.5)} == set(faults.KINDS)
 
 
+def test_a_deposit_given_up_before_a_database_cut_may_be_charged_again_after_it() -> None:
+    given_up = deposit(500, 500)
+    given_up.response, given_up.ended, given_up.note = None, 1.2, {"client_timeout_s": 0.3}
+    twice = observed([deposit_row(500, 500)], 500)
+    twice["journal"]["t"] *= 2
+    run = a_run(given_up, deposit(500, 500))
+    assert "gateway.no-retry" in failed(run, twice)
+    run.faults = [{"name": "o2:db-cut", "kind": "db-cut", "start": 1.5, "end": 4.0}]
+    assert "gateway.no-retry" not in failed(run, twice)  # its own attempt may have failed inside the cut
+
+
 def test_the_suite_names_exactly_the_rules_the_checker_checks() -> None:
     text = (ROOT / "suites" / "model" / "workload.robot").read_text(encoding="utf-8")
     tags = set(re.findall(r"rule:[a-z.-]+", text))

@@ -166,7 +166,10 @@ class Infrastructure:
             raise RunnerError(f"cannot connect to PostgreSQL as DATABASE_URL's user: {first}") from None
         if not row or not row[0]:
             raise RunnerError("DATABASE_URL must be a superuser DSN (the runner creates databases and roles)")
-        status, _ = self._mgmt("GET", "/api/overview")
+        try:
+            status, _ = self._mgmt("GET", "/api/overview")
+        except OSError as exc:
+            raise RunnerError(f"{exc}: `./run.sh stack up` enables it (rabbitmq_management)") from None
         if status != 200:
             raise RunnerError(
                 f"the RabbitMQ management API at {self.settings.management_url} answered {status}: enable it with "

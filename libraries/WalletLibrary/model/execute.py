@@ -66,8 +66,10 @@ class Run:
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def faults_of(self, exchange: Exchange) -> list[dict]:
-        """The fault windows an exchange overlapped."""
-        return [w for w in self.faults if w["start"] <= exchange.ended and exchange.started <= w["end"]]
+        """The fault windows an exchange overlapped; a request its client gave up on may take effect in any
+        later window (indeterminate until the run is quiet, like Jepsen's `info` operations)."""
+        ended = float("inf") if "client_timeout_s" in exchange.note else exchange.ended
+        return [w for w in self.faults if w["start"] <= ended and exchange.started <= w["end"]]
 
     def now(self) -> float:
         """Seconds since the workload started."""
