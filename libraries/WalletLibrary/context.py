@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from robot.api import logger
-from robot.libraries.BuiltIn import BuiltIn, RobotNotRunningError
+from robot.libraries.BuiltIn import BuiltIn
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # `variables/` is a package of the repository root
@@ -27,7 +27,7 @@ if str(ROOT / "libraries") not in sys.path:
 
 from SecretRedactor import redact  # noqa: E402
 
-from variables._settings import SECRET_NAMES, SettingsError, read  # noqa: E402
+from variables._settings import SECRET_NAMES, SettingsError, read, robot_variable  # noqa: E402
 
 SESSION_ALIAS = "wallet_api"
 DATABASE_ALIAS = "wallet_db"
@@ -64,7 +64,7 @@ class Context:
     @cached_property
     def outbox(self) -> Any:
         """This process's outbox expectations (`outbox.py`), in its output folder; None outside Robot."""
-        folder = _robot_variable("OUTPUT_DIR")
+        folder = robot_variable("OUTPUT_DIR")
         if not folder:
             return None
         from .outbox import Recorder
@@ -74,7 +74,7 @@ class Context:
     @staticmethod
     def running() -> str:
         """The long name of the running test, else of the running suite (who made or checked something)."""
-        suite, test = _robot_variable("SUITE_NAME"), _robot_variable("TEST_NAME")
+        suite, test = robot_variable("SUITE_NAME"), robot_variable("TEST_NAME")
         return f"{suite}.{test}" if test else str(suite or "")
 
     @cached_property
@@ -148,7 +148,7 @@ class Context:
     @property
     def run_id(self) -> str:
         """`${RUN_ID}` (unique per run; prefixes every id the tests create)."""
-        value = _robot_variable("RUN_ID") or self._fallback_run_id
+        value = robot_variable("RUN_ID") or self._fallback_run_id
         return re.sub(r"[^A-Za-z0-9_-]", "-", str(value))[:24]
 
     # ------------------------------------------------------------------ secrets
@@ -176,7 +176,7 @@ class Context:
     def record(self, kind: str, value: str) -> None:
         """Records that the running suite made something: `wallets` (their ledger and events are reconciled
         in suite teardown) or `commands` (their ids are checked once more there)."""
-        suite = str(_robot_variable("SUITE_NAME") or "")
+        suite = str(robot_variable("SUITE_NAME") or "")
         with self._lock:
             values = self._made.setdefault((kind, suite), [])
             if value not in values:
@@ -184,7 +184,7 @@ class Context:
 
     def made_by_suite(self, kind: str, suite: str | None = None) -> list[str]:
         """What `suite` (default: the running one) or any of its child suites recorded, oldest first."""
-        suite = str(_robot_variable("SUITE_NAME") or "") if suite is None else suite
+        suite = str(robot_variable("SUITE_NAME") or "") if suite is None else suite
         with self._lock:
             items = list(self._made.items())
         found: list[str] = []
@@ -276,13 +276,6 @@ class Context:
     def info(message: str) -> None:
         """Logs at INFO (the SecretRedactor listener masks secrets before anything is written)."""
         logger.info(message)
-
-
-def _robot_variable(name: str) -> object | None:
-    try:
-        return BuiltIn().get_variable_value("${" + name + "}")
-    except RobotNotRunningError:
-        return None
 
 
 def _url_password(url: str) -> str | None:

@@ -109,6 +109,38 @@ def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _standalone(schema: Any, resolver: Any, depth: int = 0) -> Any:
+    """`schema` with every `$ref` replaced by what it points at (a `$ref` beside other keywords becomes an
+    `allOf`): the validator then never looks a reference up, which was half the cost of checking an answer.
+    Raises RecursionError for a schema that refers to itself (`_validator` then keeps the references)."""
+    if depth > 32:
+        raise RecursionError("recursive $ref")
+    if isinstance(schema, list):
+        return [_standalone(item, resolver, depth) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    ref = schema.get("$ref")
+    rest = {
+        key: _standalone(value, resolver, depth)
+        for key, value in schema.items()
+        if key not in ("$ref", "$id", "$schema")
+    }
+    if not isinstance(ref, str):
+        return rest
+    resolved = resolver.lookup(ref)
+    target = _standalone(resolved.contents, resolved.resolver, depth + 1)
+    return {"allOf": [target], **rest} if rest else target
+
+
+def _validator(schema: Mapping[str, Any], registry: Registry, checker: FormatChecker) -> Draft202012Validator:
+    """A validator of `schema` (its references resolved in `registry`), made standalone when it can be."""
+    try:
+        schema = _standalone(dict(schema), registry.resolver())
+    except RecursionError:
+        pass
+    return Draft202012Validator(dict(schema), registry=registry, format_checker=checker)
+
+
 def leaks_in(text: str) -> list[str]:
     """Names of the internals (stack trace, SQL, file path) found in a response body."""
     found: list[str] = []
@@ -179,13 +211,11 @@ class OpenApiContract:
         return sorted(operation.get("responses", {}))
 
     def schema_validator(self, schema: Mapping[str, Any]) -> Draft202012Validator:
-        """A validator for one (already standalone) schema of the document, made once per schema: a validator
-        keeps what it resolved (`$ref`s), which is most of the cost of checking an answer."""
+        """A validator for one schema of the document, made once per schema, its references replaced by what
+        they point at (`_standalone`)."""
         key = json.dumps(schema, sort_keys=True)
         if key not in self._validators:
-            self._validators[key] = Draft202012Validator(
-                dict(schema), registry=self._registry, format_checker=self._checker
-            )
+            self._validators[key] = _validator(schema, self._registry, self._checker)
         return self._validators[key]
 
     def component_validator(self, name: str) -> Draft202012Validator:
@@ -285,9 +315,7 @@ class EventContract:
         if event_type not in self._ids:
             return [f"event type {event_type!r} is not one of the contract ({', '.join(self.types)})"]
         if event_type not in self._validators:
-            self._validators[event_type] = Draft202012Validator(
-                {"$ref": self._ids[event_type]}, registry=self._registry, format_checker=self._checker
-            )
+            self._validators[event_type] = _validator({"$ref": self._ids[event_type]}, self._registry, self._checker)
         return _format_errors(self._validators[event_type], event)
 
 

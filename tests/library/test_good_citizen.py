@@ -36,7 +36,7 @@ def test_the_connection_names_the_run_reads_only_and_a_cancelled_query_names_its
     library = FakeDatabaseLibrary()
     ctx = context_module.Context()
     monkeypatch.setattr(context_module.Context, "robot_library", staticmethod(lambda _name: library))
-    monkeypatch.setattr(context_module, "_robot_variable", lambda name: "run-42" if name == "RUN_ID" else None)
+    monkeypatch.setattr(context_module, "robot_variable", lambda name: "run-42" if name == "RUN_ID" else None)
     monkeypatch.setenv("DATABASE_URL", "postgresql://tester:pw@db.example.com:5432/wallet")
     ctx.database()
     assert library.connected["application_name"] == "wallet-tests run-42"
