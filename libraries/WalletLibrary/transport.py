@@ -3,8 +3,10 @@
 Every request goes through `Transport.send`: headers built (a fresh `Idempotency-Key` / `X-Request-ID`
 where asked, the bearer token minted for the owner and token kind), sent with `<METHOD> On Session` of
 RequestsLibrary (public API, `expected_status=anything`, `${HTTP_TIMEOUT}`), and the answer validated
-against `contracts/openapi.yaml`. RequestsLibrary logs the request with its `Authorization` header: the
-SecretRedactor listener masks every bearer credential and JWT before anything is written.
+against `contracts/openapi.yaml`. The log shows one line per exchange (`describe`); with `--loglevel DEBUG`
+it also shows RequestsLibrary's dump of each request and response, headers included, which at INFO would be
+half of every output.xml (the SecretRedactor listener masks every bearer credential and JWT before anything is
+written).
 """
 
 from __future__ import annotations
@@ -14,14 +16,17 @@ import hmac
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from requests import RequestException
 from requests.structures import CaseInsensitiveDict
+from robot.libraries.BuiltIn import BuiltIn
 
 from . import tokens
+from .context import robot_variable
 from .contract import openapi_contract
 from .matcher import bullet_list
 from .routes import AUTO, ApiRequest, ApiResponse
@@ -86,16 +91,17 @@ class Transport:
         http = self.ctx.http()
         started = time.monotonic()
         try:
-            answer = getattr(http, f"{request.method.lower()}_on_session")(
-                "wallet_api",
-                request.path,
-                data=request.body,
-                params=dict(request.query) or None,
-                headers=sent,
-                expected_status="anything",
-                allow_redirects=False,
-                timeout=self.ctx.http_timeout,
-            )
+            with self._dump_only_when_debugging():
+                answer = getattr(http, f"{request.method.lower()}_on_session")(
+                    "wallet_api",
+                    request.path,
+                    data=request.body,
+                    params=dict(request.query) or None,
+                    headers=sent,
+                    expected_status="anything",
+                    allow_redirects=False,
+                    timeout=self.ctx.http_timeout,
+                )
         except RequestException as error:
             raise AssertionError(
                 f"{request.method} {request.path} got no answer within {self.ctx.http_timeout} s: "
@@ -112,11 +118,28 @@ class Transport:
             elapsed_ms=int((time.monotonic() - started) * 1000),
             sent_headers=headers,
         )
+        if threading.current_thread() is threading.main_thread():  # Robot logs nothing from other threads
+            self.ctx.info(self.describe(response))
         if validate and request.validate:
             self.check(response)
         for observer in self.observers:
             observer(response)
         return response
+
+    @contextmanager
+    def _dump_only_when_debugging(self) -> Iterator[None]:
+        """RequestsLibrary logs every request and response at INFO, with no switch: at INFO (the default
+        level) the call runs at WARN, so only `describe`'s line is logged (public `Set Log Level`)."""
+        level = robot_variable("LOG_LEVEL") if threading.current_thread() is threading.main_thread() else None
+        if str(level).upper() != "INFO":
+            yield
+            return
+        builtin = BuiltIn()
+        builtin.set_log_level("WARN")
+        try:
+            yield
+        finally:
+            builtin.set_log_level(str(level))
 
     def check(self, response: ApiResponse) -> None:
         """Fails unless the response is one the contract allows (status, media type, headers, schema, no
