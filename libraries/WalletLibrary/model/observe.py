@@ -97,9 +97,12 @@ def collect(ctx: Context, run: Run) -> dict[str, Any]:
 
 
 def _deliver_again(ctx: Context, run: Run) -> None:
-    """A webhook an outage of the wallet's database or broker refused is delivered again, as a gateway would."""
+    """A webhook an outage of the wallet's database or broker refused is delivered again, as a gateway would
+    (not a settlement whose handler failed before it sent anything: it has no request, only its error)."""
     for exchange in list(run.exchanges):
-        if exchange.op.kind == "settle" and exchange.status != 200 and in_outage(run, exchange):
+        if exchange.request is None or exchange.op.kind != "settle":
+            continue
+        if exchange.status != 200 and in_outage(run, exchange):
             send_recorded(ctx, run, exchange.op, exchange.request, **{**exchange.note, "resolving": True})
 
 
