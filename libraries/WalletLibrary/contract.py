@@ -135,10 +135,10 @@ def _standalone(schema: Any, resolver: Any, depth: int = 0) -> Any:
 def _validator(schema: Mapping[str, Any], registry: Registry, checker: FormatChecker) -> Draft202012Validator:
     """A validator of `schema` (its references resolved in `registry`), made standalone when it can be."""
     try:
-        schema = _standalone(dict(schema), registry.resolver())
+        standalone = _standalone(schema, registry.resolver())
     except RecursionError:
-        pass
-    return Draft202012Validator(dict(schema), registry=registry, format_checker=checker)
+        standalone = dict(schema)
+    return Draft202012Validator(standalone, registry=registry, format_checker=checker)
 
 
 def leaks_in(text: str) -> list[str]:

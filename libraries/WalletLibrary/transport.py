@@ -45,7 +45,7 @@ class Transport:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.observers: list[Callable[[ApiResponse], None]] = []
-        self._tokens: dict[str, tuple[float, str | None, str | None]] = {}  # owner -> (minted, value, secret)
+        self._tokens: dict[str, tuple[float, str, str]] = {}  # owner -> (minted, value, secret)
 
     # ------------------------------------------------------------------ one request
 
@@ -70,10 +70,9 @@ class Transport:
         cost of sending it)."""
         reusable = kind == "valid" and lifetime == tokens.LIFETIME_S and owner is not None
         secret = self.ctx.setting("JWT_SECRET")
-        if reusable:
-            minted, value, signed_with = self._tokens.get(owner, (0.0, None, None))
-            if value and signed_with == secret and time.monotonic() - minted < TOKEN_REUSE_S:
-                return value
+        kept = self._tokens.get(owner) if reusable else None
+        if kept and kept[2] == secret and time.monotonic() - kept[0] < TOKEN_REUSE_S:
+            return kept[1]
         value = tokens.authorization(owner, kind, secret, lifetime)
         if value:
             self.ctx.register_secret(value.split(" ", 1)[-1])

@@ -12,8 +12,8 @@ from typing import Any
 
 import yaml
 from robot.api.deco import keyword
-from robot.libraries.BuiltIn import BuiltIn, RobotNotRunningError
 
+from ..context import robot_variable
 from ..matcher import bullet_list
 from ..routes import ApiResponse
 from . import LibraryComponent
@@ -37,11 +37,7 @@ def token_expiry_leeway() -> float:
 
     | ${leeway} = | Evaluate | ... token_expiry_leeway() |
     """
-    try:
-        given = BuiltIn().get_variable_value("${TOKEN_EXPIRY_LEEWAY}")
-    except RobotNotRunningError:  # outside a run (unit tests)
-        given = None
-    given = given or os.environ.get("TOKEN_EXPIRY_LEEWAY")
+    given = robot_variable("TOKEN_EXPIRY_LEEWAY") or os.environ.get("TOKEN_EXPIRY_LEEWAY")  # None outside a run
     text = str(given or limits()["token-expiry"]["leeway"])
     try:
         return float(text)

@@ -11,7 +11,7 @@ from robot.api import logger
 from robot.api.deco import keyword
 from robot.libraries.BuiltIn import BuiltIn
 
-from variables._settings import LOCAL_ENVIRONMENTS, SETTINGS, SettingsError, resolve, shell_quote
+from variables._settings import LOCAL_ENVIRONMENTS, SETTINGS, SettingsError, resolve, robot_variable, shell_quote
 
 from ..model import history, observe, timeline
 from ..model.check import Checker
@@ -38,7 +38,7 @@ class ModelKeywords(LibraryComponent):
     seed, the history of the wallets involved and the command that replays the run."""
 
     def _variable(self, name: str) -> str | None:
-        value = BuiltIn().get_variable_value("${" + name + "}")
+        value = robot_variable(name)
         value = os.environ.get(name) if value in (None, "") else value
         return None if value in (None, "") else str(value)
 
@@ -107,7 +107,7 @@ class ModelKeywords(LibraryComponent):
         outages = any(w["kind"] in OUTAGES for w in run.faults)
         suite = "suites/model/outages.robot" if outages else "suites/model"
         replay = self.replay_command(run.plan.seed, run.budget, run.plan.clients, suite)
-        output = Path(BuiltIn().get_variable_value("${OUTPUT DIR}") or ".")
+        output = Path(str(robot_variable("OUTPUT_DIR") or "."))
         if ".parts" in output.parts:  # a process of the parallel phase: the run's own folder
             output = Path(*output.parts[: output.parts.index(".parts")])
         saved = history.write(output / f"model-history-{run.plan.seed}.jsonl", run, observed, replay, self.ctx.scrub)
@@ -150,4 +150,4 @@ def _masked(value: str) -> str:
 
 
 def _environment() -> str:
-    return str(BuiltIn().get_variable_value("${ENVIRONMENT}") or "local")
+    return str(robot_variable("ENVIRONMENT") or "local")
