@@ -18,10 +18,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from .execute import Exchange, Run
 from .facts import EFFECT, Expected, Finding, chain_breaks, ids_of, sent_status
 from .faults import in_outage
 from .observe import DEFINITE, key_groups, wallet_ids
+from .records import Exchange, Run
 
 DECLINE_CODES = {"tok_decline_": "card_declined", "tok_insufficient_": "insufficient_funds"}
 FIELDS = ("wallet_id", "type", "status", "amount", "currency", "balance_after", "transfer_id", "failure_code")

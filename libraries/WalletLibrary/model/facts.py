@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .execute import Exchange
+from .records import Exchange
 
 EFFECT = {"deposit": 1, "credit": 1, "transfer_in": 1, "withdrawal": -1, "transfer_out": -1}
 IDS = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|ch_[0-9a-z_]+|cmd-[\w-]+")

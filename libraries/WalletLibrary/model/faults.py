@@ -34,8 +34,9 @@ import requests
 
 if TYPE_CHECKING:
     from ..routes import ApiRequest
-    from .execute import Client, Exchange
+    from .execute import Client
     from .plan import Op
+    from .records import Exchange
 
 KINDS = ("gateway-slow", "gateway-5xx", "webhook-duplicate", "webhook-delay", "webhook-reorder", "client-timeout")
 WINDOW_S = (0.6, 1.4)  # length of one window
@@ -173,7 +174,7 @@ def _stub(client: Client, token: str, status: int, delay_ms: int) -> None:
 
 def impatient(client: Client, op: Op, request: ApiRequest, timeout: float) -> Exchange:
     """Sends with a client timeout of `timeout` seconds (a client that gives up early); no token is kept."""
-    from .execute import Exchange
+    from .records import Exchange
 
     headers, _, _ = client.ctx.transport.headers(request)
     headers["Authorization"] = client.ctx.transport.authorization(request.owner, request.token) or ""

@@ -18,8 +18,8 @@ from typing import Any
 from requests.structures import CaseInsensitiveDict
 
 from ..routes import ApiRequest, ApiResponse
-from .execute import Exchange, Run
 from .plan import Op, Plan
+from .records import Exchange, Run
 
 
 def exchange_record(exchange: Exchange, index: int, run: Run) -> dict[str, Any]:

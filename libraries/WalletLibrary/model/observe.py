@@ -18,8 +18,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from .execute import Exchange, Run, send_recorded
 from .faults import in_outage
+from .records import Exchange, Run, send_recorded
 
 if TYPE_CHECKING:
     from ..context import Context

@@ -8,9 +8,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from .check import Checker, Finding, ids_of
-from .execute import Exchange, Run
 from .faults import OUTAGES
 from .observe import wallet_ids
+from .records import Exchange, Run
 
 # Every rule the checker looks at (contracts/rules.yaml ids), in the order of the report. The suite's
 # `rule:` tags are exactly these (tests/library/test_model.py keeps them equal).

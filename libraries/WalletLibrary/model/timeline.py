@@ -10,8 +10,8 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from .check import EFFECT, ids_of
-from .execute import Exchange
 from .faults import DATABASE_OUTAGES, in_outage
+from .records import Exchange
 
 if TYPE_CHECKING:
     from .check import Checker
