@@ -9,6 +9,7 @@ change of the stand-in that invalidates a mutant fails loudly instead of silentl
 from __future__ import annotations
 
 import py_compile
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 STAND_IN = ROOT / "services" / "wallet_api"
 # What a copy of the stand-in needs to run: the package, its migrations and its requirements.
 COPIED = ("wallet_api", "migrations", "requirements.txt")
+ID_RE = re.compile(r"[a-z0-9_]{1,40}")  # a mutant id (it becomes the name of a database, role, vhost and user)
 
 
 class PatchError(Exception):

@@ -26,343 +26,48 @@ Exit status: 0 every mutant killed, 1 a mutant survived or errored, 2 bad input,
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
 import os
-import queue
-import re
 import secrets
 import shutil
 import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
-from base64 import b64encode
-from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 from mutants_catalog import AREAS, MUTANTS  # noqa: E402
+from mutants_infra import (  # noqa: E402
+    POLL_S,
+    STOP,
+    Infrastructure,
+    Interrupted,
+    RunnerError,
+    load_settings,
+    say,
+    start,
+    stop,
+    wait_for,
+)
+from mutants_instance import (  # noqa: E402
+    BASELINE,
+    MAX_SLOTS,
+    PORT_BASE,
+    PORT_LAST,
+    Instance,
+    InstanceError,
+    Options,
+    Slots,
+    instance,
+    shadow_checkout,
+)
 from mutants_patch import ROOT, Mutant, PatchError, apply_edits, build_mutated_copy  # noqa: E402
-
-PORT_BASE = 18200
-PORT_LAST = 18299
-MAX_SLOTS = (PORT_LAST - PORT_BASE + 1) // 2
-RESULTS = ROOT / "results" / "mutants"
-BASELINE = "baseline"
-HEALTH_DEADLINE_S = 60.0
-STOP_GRACE_S = 12.0
-POLL_S = 0.25
-# Entries of the checkout a private run does not need (results are written elsewhere, pabot's state is per run).
-SHADOW_SKIP = {"results", ".pabotsuitenames", ".git", ".pytest_cache", ".ruff_cache", ".robocop_cache"}
-SHADOW_COPY = {"run.sh", "scripts"}
-ID_RE = re.compile(r"[a-z0-9_]{1,40}")
-
-
-class RunnerError(Exception):
-    """Bad input or an unusable environment: one line, exit 2."""
-
-
-class Interrupted(Exception):
-    """Ctrl-C / SIGTERM: stop what runs, clean up, exit 130."""
-
-
-STOP = threading.Event()
-
-
-def say(line: str) -> None:
-    print(f"mutants: {line}", flush=True)
-
-
-# ------------------------------------------------------------------------------------------------ settings
-
-
-@dataclass(frozen=True)
-class Settings:
-    """What the runner needs from the local settings (variables/_settings.py, environment first)."""
-
-    admin_dsn: str  # a superuser DSN (the tests' DATABASE_URL); its database part is replaced per mutant
-    amqp_url: str  # the tests' AMQP URL (guest); its vhost part is replaced per mutant
-    management_url: str
-    management_user: str
-    management_password: str
-    jwt_secret: str
-    webhook_secret: str
-    gateway_timeout_ms: str
-    currencies: str
-
-
-def load_settings() -> Settings:
-    sys.path.insert(0, str(ROOT))
-    try:
-        from variables._settings import SettingsError, resolve
-    finally:
-        sys.path.remove(str(ROOT))
-    try:
-        values = resolve("local")
-    except SettingsError as exc:
-        raise RunnerError(str(exc)) from None
-    return Settings(
-        admin_dsn=values["DATABASE_URL"],
-        amqp_url=values["AMQP_URL"],
-        management_url=values["RABBITMQ_MANAGEMENT_URL"].rstrip("/"),
-        management_user=values["RABBITMQ_MANAGEMENT_USER"],
-        management_password=values["RABBITMQ_MANAGEMENT_PASSWORD"],
-        jwt_secret=values["JWT_SECRET"],
-        webhook_secret=values["GATEWAY_WEBHOOK_SECRET"],
-        gateway_timeout_ms=values["GATEWAY_TIMEOUT_MS"],
-        currencies=values["SUPPORTED_CURRENCIES"],
-    )
-
-
-def with_path(url: str, path: str, userinfo: str | None = None) -> str:
-    """`url` with another path (database / vhost) and optionally another `user:password`."""
-    parts = urlsplit(url)
-    host = parts.hostname or "127.0.0.1"
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    if userinfo is not None:
-        netloc = f"{userinfo}@{netloc}"
-    elif parts.username:
-        user = parts.username + (f":{parts.password}" if parts.password is not None else "")
-        netloc = f"{user}@{netloc}"
-    return urlunsplit((parts.scheme, netloc, "/" + quote(path, safe=""), parts.query, ""))
-
-
-# ------------------------------------------------------------------------------------------- infrastructure
-
-
-class Infrastructure:
-    """Creates and drops one mutant's database + role (PostgreSQL) and vhost + user (RabbitMQ)."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        credentials = f"{settings.management_user}:{settings.management_password}"
-        self._auth = "Basic " + b64encode(credentials.encode()).decode()
-
-    # --- PostgreSQL ---------------------------------------------------------------------------------
-    def _pg(self):
-        import psycopg
-
-        return psycopg.connect(with_path(self.settings.admin_dsn, "postgres"), autocommit=True, connect_timeout=5)
-
-    def check(self) -> None:
-        """Fail early, in one line, when PostgreSQL or the RabbitMQ management API cannot be used."""
-        try:
-            with self._pg() as conn:
-                row = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()
-        except Exception as exc:
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            raise RunnerError(f"cannot connect to PostgreSQL as DATABASE_URL's user: {first}") from None
-        if not row or not row[0]:
-            raise RunnerError("DATABASE_URL must be a superuser DSN (the runner creates databases and roles)")
-        try:
-            status, _ = self._mgmt("GET", "/api/overview")
-        except OSError as exc:
-            raise RunnerError(f"{exc}: `./run.sh stack up` enables it (rabbitmq_management)") from None
-        if status != 200:
-            raise RunnerError(
-                f"the RabbitMQ management API at {self.settings.management_url} answered {status}: enable it with "
-                "`rabbitmq-plugins enable rabbitmq_management` and check RABBITMQ_MANAGEMENT_USER/PASSWORD"
-            )
-
-    def create(self, name: str, password: str) -> None:
-        self.drop(name)  # leftovers of an interrupted earlier run with the same id
-        from psycopg import sql
-
-        with self._pg() as conn:
-            conn.execute(
-                sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD {}").format(
-                    sql.Identifier(name), sql.Literal(password)
-                )
-            )
-            conn.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(sql.Identifier(name), sql.Identifier(name)))
-        vhost = quote(name, safe="")
-        tests_user = unquote(urlsplit(self.settings.amqp_url).username or "guest")
-        self._must("PUT", f"/api/vhosts/{vhost}", {})
-        self._must("PUT", f"/api/users/{vhost}", {"password": password, "tags": ""})
-        full = {"configure": ".*", "write": ".*", "read": ".*"}
-        for user in (name, tests_user):
-            self._must("PUT", f"/api/permissions/{vhost}/{quote(user, safe='')}", full)
-
-    def drop(self, name: str) -> list[str]:
-        """Drop everything named `name`; returns the problems (never raises: cleanup must go on)."""
-        problems: list[str] = []
-        from psycopg import sql
-
-        try:
-            with self._pg() as conn:
-                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-                conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
-        except Exception as exc:
-            problems.append(f"PostgreSQL cleanup of {name}: {(str(exc).strip().splitlines() or ['?'])[0]}")
-        for path in (f"/api/vhosts/{quote(name, safe='')}", f"/api/users/{quote(name, safe='')}"):
-            try:
-                status, _ = self._mgmt("DELETE", path)
-                if status not in (200, 201, 204, 404):
-                    problems.append(f"RabbitMQ cleanup DELETE {path}: HTTP {status}")
-            except OSError as exc:
-                problems.append(f"RabbitMQ cleanup DELETE {path}: {exc}")
-        return problems
-
-    # --- RabbitMQ management API --------------------------------------------------------------------
-    def _mgmt(self, method: str, path: str, body: object | None = None) -> tuple[int, object]:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.settings.management_url + path, data=data, method=method)
-        request.add_header("Authorization", self._auth)
-        request.add_header("Content-Type", "application/json")
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                raw = response.read()
-                return int(response.status), json.loads(raw) if raw else None
-        except urllib.error.HTTPError as error:
-            return int(error.code), None
-        except urllib.error.URLError as error:
-            raise OSError(f"RabbitMQ management API at {self.settings.management_url}: {error.reason}") from None
-
-    def _must(self, method: str, path: str, body: object | None = None) -> None:
-        status, _ = self._mgmt(method, path, body)
-        if status >= 300:
-            raise RuntimeError(f"RabbitMQ management API: {method} {path} answered HTTP {status}")
-
-
-# ------------------------------------------------------------------------------------------------ processes
-
-
-def port_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
-
-
-def http_status(url: str, timeout: float = 2.0) -> int | None:
-    try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
-            return int(response.status)
-    except urllib.error.HTTPError as error:
-        return int(error.code)
-    except (urllib.error.URLError, OSError, ValueError):
-        return None
-
-
-def start(argv: Sequence[str], cwd: Path, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    """Start a process in its own session (so its whole group can be stopped), output to `log`."""
-    with log.open("ab") as handle:
-        return subprocess.Popen(
-            list(argv),
-            cwd=cwd,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
-def stop(process: subprocess.Popen[bytes], grace: float = STOP_GRACE_S) -> None:
-    """TERM the process group we started, wait boundedly, then KILL what is left of it."""
-    if process.poll() is None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pid, signal.SIGKILL)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=5)
-    # Children that outlived the leader (robot processes of pabot) are still in the group.
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
-
-
-def wait_for(process: subprocess.Popen[bytes], deadline: float) -> int | None:
-    """The exit code, or None when the deadline passed; Interrupted as soon as STOP is set."""
-    while True:
-        try:
-            return process.wait(timeout=POLL_S)
-        except subprocess.TimeoutExpired:
-            pass
-        if STOP.is_set():
-            raise Interrupted
-        if time.monotonic() >= deadline:
-            return None
-
-
-def tail(path: Path, lines: int = 15) -> str:
-    try:
-        text = path.read_text(errors="replace").splitlines()[-lines:]
-    except OSError:
-        return "    (no log)"
-    return "\n".join("    | " + line for line in text)
-
-
-# --------------------------------------------------------------------------------------------------- results
-
-
-@dataclass
-class Outcome:
-    """What happened to one mutant (or the baseline)."""
-
-    id: str
-    area: str
-    rule: str
-    result: str  # KILLED, SURVIVED, ERROR, PASSED/FAILED (baseline)
-    failed_tests: list[str] = field(default_factory=list)
-    total: int = 0
-    passed: int = 0
-    detail: str = ""
-    seconds: float = 0.0
-    results_dir: str = ""
-    phase: str = ""  # targeted (the suites of the mutant's rule) or full (every suite)
-
-
-def read_output(output: Path) -> tuple[int, int, list[str]]:
-    """(tests, passed, long names of the failed tests) of a Robot output.xml."""
-    from robot.api import ExecutionResult, ResultVisitor
-
-    class Collector(ResultVisitor):
-        def __init__(self) -> None:
-            self.total = 0
-            self.passed = 0
-            self.failed: list[str] = []
-
-        def visit_test(self, test) -> None:
-            self.total += 1
-            if test.status == "PASS":
-                self.passed += 1
-            elif test.status == "FAIL":
-                # Drop the top-level suite ("Suites"): "Validation.Amounts Are Integers" reads better.
-                self.failed.append(test.longname.split(".", 1)[-1])
-
-    collector = Collector()
-    ExecutionResult(str(output)).visit(collector)
-    return collector.total, collector.passed, collector.failed
-
-
-# ------------------------------------------------------------------------------------------------------ a run
-
-
-@dataclass
-class Options:
-    settings: Settings
-    infra: Infrastructure
-    run_args: list[str]
-    processes: int
-    timeout: float
-    keep: bool
-    python: str
-    # rule id -> long names of the suites holding tests tagged rule:<id> (empty: no targeted phase)
-    targets: dict[str, list[str]] = field(default_factory=dict)
+from mutants_report import RESULTS, Outcome, judge, markdown, short_rate, write_report  # noqa: E402
 
 
 def rule_targets(source: Path = ROOT / "suites") -> dict[str, list[str]]:
@@ -376,169 +81,6 @@ def rule_targets(source: Path = ROOT / "suites") -> dict[str, list[str]]:
             if str(tag).lower().startswith("rule:"):
                 targets.setdefault(str(tag)[5:].strip().lower(), set()).add(test.parent.full_name)
     return {rule: sorted(names) for rule, names in targets.items()}
-
-
-class Slots:
-    """Port pairs 18200+2k (wallet) / 18201+2k (mock), one per concurrently running mutant."""
-
-    def __init__(self, count: int) -> None:
-        self._free: queue.Queue[int] = queue.Queue()
-        for slot in range(count):
-            self._free.put(slot)
-
-    @contextlib.contextmanager
-    def take(self) -> Iterator[int]:
-        slot = self._free.get()
-        try:
-            yield slot
-        finally:
-            self._free.put(slot)
-
-
-def shadow_checkout(destination: Path) -> Path:
-    """A private view of the checkout so that pabot's `.pabotsuitenames` is per run.
-
-    Everything is symlinked except the shell entry points (`run.sh`, `scripts/`), which are copied: bash
-    reads a script while it runs, so an edit of the checkout during a long run would break it.
-    """
-    destination.mkdir(parents=True)
-    for entry in ROOT.iterdir():
-        if entry.name in SHADOW_SKIP:
-            continue
-        if entry.name in SHADOW_COPY:
-            if entry.is_dir():
-                ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-                shutil.copytree(entry, destination / entry.name, symlinks=True, ignore=ignore)
-            else:
-                shutil.copy2(entry, destination / entry.name)
-        else:
-            (destination / entry.name).symlink_to(entry)
-    return destination
-
-
-class InstanceError(Exception):
-    """The (mutated) stand-in or its mock could not be set up or did not become healthy (one line)."""
-
-
-@dataclass
-class Instance:
-    """A running (mutated) stand-in + gateway mock with their own database, role, vhost and user."""
-
-    name: str
-    wallet_url: str
-    mock_url: str
-    work: Path
-    logs: Path
-    env: dict[str, str]  # the settings the suites need to test this instance (run.sh's environment)
-
-
-@contextlib.contextmanager
-def instance(mutant: Mutant | None, slot: int, opts: Options, logs: Path) -> Iterator[Instance]:
-    """Set up and start the stand-in (mutated by `mutant`, None: unmutated) and a mock; always tear down.
-
-    Raises InstanceError (setup failed, a process exited, /health not 200 in time), Interrupted (STOP set).
-    """
-    ident = mutant.id if mutant else BASELINE
-    name = f"mut_{ident}"
-    wallet_port, mock_port = PORT_BASE + 2 * slot, PORT_BASE + 2 * slot + 1
-    busy = [p for p in (wallet_port, mock_port) if not port_free(p)]
-    if busy:
-        raise InstanceError(f"port(s) {busy} already in use by another process")
-    password = secrets.token_hex(12)
-    work = Path(tempfile.mkdtemp(prefix=f"{name}-"))
-    processes: list[subprocess.Popen[bytes]] = []
-    created = False
-    try:
-        try:
-            code = build_mutated_copy(mutant, work / "wallet_api")
-            opts.infra.create(name, password)
-            created = True
-        except PatchError as exc:
-            raise InstanceError(str(exc)) from None
-        except (OSError, RuntimeError) as exc:
-            raise InstanceError(f"{type(exc).__name__}: {exc}") from None
-        except Exception as exc:
-            if type(exc).__module__.startswith("psycopg"):
-                raise InstanceError(f"PostgreSQL: {(str(exc).strip().splitlines() or ['?'])[0]}") from None
-            raise
-        s = opts.settings
-        wallet_url, mock_url = f"http://127.0.0.1:{wallet_port}", f"http://127.0.0.1:{mock_port}"
-        wallet_db = with_path(s.admin_dsn, name, f"{name}:{password}")
-        wallet_amqp = with_path(s.amqp_url, name, f"{name}:{password}")
-        base = {k: v for k, v in os.environ.items() if not k.startswith("PABOT")}
-        base["PYTHONUNBUFFERED"] = "1"
-        webhook_url = f"{wallet_url}/v1/webhooks/payment-gateway"
-        mock_env = base | {
-            "HOST": "127.0.0.1",
-            "PORT": str(mock_port),
-            "WALLET_WEBHOOK_URL": webhook_url,
-            "GATEWAY_WEBHOOK_SECRET": s.webhook_secret,
-        }
-        wallet_env = base | {
-            "HOST": "127.0.0.1",
-            "PORT": str(wallet_port),
-            "DATABASE_URL": wallet_db,
-            "AMQP_URL": wallet_amqp,
-            "GATEWAY_URL": mock_url,
-            "GATEWAY_TIMEOUT_MS": s.gateway_timeout_ms,
-            "JWT_SECRET": s.jwt_secret,
-            "GATEWAY_WEBHOOK_SECRET": s.webhook_secret,
-            "SUPPORTED_CURRENCIES": s.currencies,
-            # A warm pool from the start (the stand-in's default is 2): concurrency defects (unlocked reads)
-            # then show on the first burst of parallel requests, not only once the pool has grown.
-            "DB_POOL_MIN_SIZE": "10",
-            # A unit of work waits at most 1 s for a database connection (the stand-in's default is 5 s): the
-            # outage run's database cut (model/faults.py DB_CUT_S) then outlasts the wait of a command in flight.
-            "DB_POOL_TIMEOUT_MS": "1000",
-        }
-        mock_dir = ROOT / "services" / "payment_gateway_mock"
-        mock = start([opts.python, "-m", "payment_gateway_mock"], mock_dir, mock_env, logs / "mock.log")
-        processes.append(mock)
-        wallet = start([opts.python, "-m", "wallet_api"], code, wallet_env, logs / "wallet.log")
-        processes.append(wallet)
-        pending = {"wallet": (wallet, wallet_url, "wallet.log"), "gateway mock": (mock, mock_url, "mock.log")}
-        deadline = time.monotonic() + HEALTH_DEADLINE_S
-        while pending:
-            for label, (process, url, log) in list(pending.items()):
-                if process.poll() is not None:
-                    say(f"{ident}: the {label} exited early; its log:\n{tail(logs / log)}")
-                    raise InstanceError(f"the {label} exited with code {process.returncode} before /health was 200")
-                if http_status(f"{url}/health", timeout=1.0) == 200:
-                    del pending[label]
-            if STOP.is_set():
-                raise Interrupted
-            if pending and time.monotonic() >= deadline:
-                raise InstanceError(f"{', '.join(pending)} not healthy within {HEALTH_DEADLINE_S:g} s")
-            if pending:
-                time.sleep(POLL_S)
-        env = base | {
-            "WALLET_API_URL": wallet_url,
-            "GATEWAY_MOCK_URL": mock_url,
-            "GATEWAY_URL": mock_url,
-            "WALLET_WEBHOOK_URL": webhook_url,
-            "DATABASE_URL": with_path(s.admin_dsn, name),
-            "WALLET_DATABASE_URL": wallet_db,
-            "AMQP_URL": with_path(s.amqp_url, name),
-            "WALLET_AMQP_URL": wallet_amqp,
-            "RABBITMQ_VHOST": name,
-            "WALLET_DB_ROLE": name,
-            "WALLET_AMQP_USER": name,
-            "GATEWAY_TIMEOUT_MS": s.gateway_timeout_ms,
-            "JWT_SECRET": s.jwt_secret,
-            "GATEWAY_WEBHOOK_SECRET": s.webhook_secret,
-            "SUPPORTED_CURRENCIES": s.currencies,
-        }
-        yield Instance(name, wallet_url, mock_url, work, logs, env)
-    finally:
-        for process in reversed(processes):
-            stop(process)
-        if created:
-            for problem in opts.infra.drop(name):
-                say(f"warning: {problem}")
-        if opts.keep:
-            say(f"{ident}: kept the mutated copy at {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 def run_suites(inst: Instance, opts: Options, args: list[str], results: Path) -> tuple[int | None, Path]:
@@ -561,30 +103,6 @@ def run_suites(inst: Instance, opts: Options, args: list[str], results: Path) ->
     finally:
         stop(runner)
     return code, results / "local" / "latest" / "output.xml"
-
-
-def judge(outcome: Outcome, mutant: Mutant | None, code: int | None, output: Path, results: Path) -> None:
-    """Fill `outcome` from one suite run (verdict, tests, failed tests, problems)."""
-    shown = results.relative_to(ROOT) if results.is_relative_to(ROOT) else results
-    outcome.result, outcome.failed_tests, outcome.total, outcome.passed = "ERROR", [], 0, 0
-    if code is None:
-        outcome.detail = f"the {outcome.phase} suite run did not finish within --timeout (stopped)"
-        return
-    if not output.is_file():
-        outcome.detail = f"run.sh exited {code} without output.xml (see {shown}/run.log)"
-        say(f"{outcome.id}: {outcome.detail}\n{tail(results / 'run.log')}")
-        return
-    outcome.total, outcome.passed, outcome.failed_tests = read_output(output)
-    outcome.detail = "run.sh's secret scan found a secret in the results" if code == 3 else ""
-    if outcome.total == 0:
-        outcome.result, outcome.detail = "ERROR", "no test ran"
-    elif mutant is None:
-        clean = not outcome.failed_tests and outcome.passed == outcome.total
-        outcome.result = "PASSED" if clean else "FAILED"
-    elif mutant.expect == "pass":  # a correct variant: any failure is a false failure of the suites
-        outcome.result = "FALSE FAILURE" if outcome.failed_tests else "PASSED"
-    else:
-        outcome.result = "KILLED" if outcome.failed_tests else "SURVIVED"
 
 
 def run_one(mutant: Mutant | None, slot: int, opts: Options) -> Outcome:
@@ -618,72 +136,6 @@ def run_one(mutant: Mutant | None, slot: int, opts: Options) -> Outcome:
     finally:
         outcome.seconds = round(time.monotonic() - started, 1)
     return outcome
-
-
-# ---------------------------------------------------------------------------------------------------- report
-
-
-def short_rate(outcomes: list[Outcome]) -> tuple[int, int, int, str]:
-    killed = sum(o.result == "KILLED" for o in outcomes)
-    survived = sum(o.result == "SURVIVED" for o in outcomes)
-    errors = sum(o.result == "ERROR" for o in outcomes)
-    counted = killed + survived
-    rate = f"{100.0 * killed / counted:.1f}%" if counted else "n/a"
-    return killed, survived, errors, rate
-
-
-def markdown(outcomes: list[Outcome], baseline: Outcome | None, run_args: list[str]) -> str:
-    killed, survived, errors, rate = short_rate(outcomes)
-    lines = ["# Mutation testing of the suites", ""]
-    if baseline is not None:
-        lines.append(
-            f"Baseline (unmutated stand-in): {baseline.result}, {baseline.passed}/{baseline.total} tests passed "
-            f"in {baseline.seconds:.0f} s."
-        )
-    if run_args:
-        lines.append(f"run.sh arguments: `{' '.join(run_args)}`")
-    lines += [
-        "",
-        f"**Kill rate: {killed}/{killed + survived} = {rate}** ({survived} survived, {errors} errors not counted)",
-        "",
-        "| # | mutant | area | rule | result | killed by (first tests) | time |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for number, o in enumerate(outcomes, start=1):
-        if o.result == "KILLED":
-            more = len(o.failed_tests) - 3
-            shown = ", ".join(o.failed_tests[:3]) + (f" (+{more})" if more > 0 else "")
-        elif o.result == "ERROR":
-            shown = o.detail
-        else:
-            shown = f"- ({o.total} tests passed)" if o.result == "SURVIVED" else ""
-        shown = shown.replace("|", "\\|")
-        verdict = f"{o.result} ({o.phase})" if o.result == "KILLED" and o.phase else o.result
-        lines.append(f"| {number} | `{o.id}` | {o.area} | `{o.rule}` | {verdict} | {shown} | {o.seconds:.0f} s |")
-    lines += [
-        "",
-        "KILLED (targeted): killed by the suites holding the tests tagged with the mutant's rule; otherwise every "
-        "functional suite ran. Per-run results: `results/mutants/runs/<mutant>/{targeted,full}/local/latest/` "
-        "(report.html, log.html), with wallet.log and mock.log beside them.",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def write_report(outcomes: list[Outcome], baseline: Outcome | None, run_args: list[str]) -> Path:
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    report = RESULTS / "report.md"
-    report.write_text(markdown(outcomes, baseline, run_args), encoding="utf-8")
-    killed, survived, errors, rate = short_rate(outcomes)
-    summary = {
-        "baseline": asdict(baseline) if baseline else None,
-        "killed": killed,
-        "survived": survived,
-        "errors": errors,
-        "kill_rate": rate,
-        "mutants": [asdict(o) for o in outcomes],
-    }
-    (RESULTS / "report.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
-    return report
 
 
 # ------------------------------------------------------------------------------------------------------- CLI

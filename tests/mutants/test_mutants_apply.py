@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 from mutants_catalog import AREAS, MUTANTS
-from mutants_patch import ROOT, STAND_IN, Edit, Mutant, PatchError, apply_edits, copy_stand_in
-from run_mutants import ID_RE, Outcome, markdown
+from mutants_patch import ID_RE, ROOT, STAND_IN, Edit, Mutant, PatchError, apply_edits, copy_stand_in
+from mutants_report import Outcome, markdown
 
 RULES_FILE = ROOT / "contracts" / "rules.yaml"
 # Issue 4's big areas get several mutants each.
