@@ -1,8 +1,8 @@
 """Every mutant still applies to the current stand-in (each snippet exactly once) and is well documented.
 
 Fast, no services: `./run.sh test` catches a change of services/wallet_api that silently invalidates a
-mutant. When one fails, update the snippet in tests/mutants/mutants_catalog.py to the new code while keeping
-the mutant's defect (and its id) the same.
+mutant. When one fails, update the snippet in the mutant's module (tests/mutants/mutants_catalog.py lists
+them) to the new code while keeping the mutant's defect (and its id) the same.
 """
 
 from __future__ import annotations
