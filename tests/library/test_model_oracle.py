@@ -11,10 +11,10 @@ from pathlib import Path
 from requests.structures import CaseInsensitiveDict
 from WalletLibrary.keywords.model import judge
 from WalletLibrary.model import faults, history
-from WalletLibrary.model.execute import Exchange, Run
 from WalletLibrary.model.facts import chain_breaks
 from WalletLibrary.model.plan import Op, Plan
-from WalletLibrary.model.report import RULES, rule_table, verdicts
+from WalletLibrary.model.records import Exchange, Run
+from WalletLibrary.model.report import RULES, coverage_table, rule_table, summary, verdicts
 from WalletLibrary.routes import ApiRequest, ApiResponse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,6 +102,15 @@ def test_a_correct_history_passes_and_unobserved_rules_are_not_exercised() -> No
     assert verdict["wallets.get"] == "PASS"
     assert verdict["commands.invalid-amount"] == "NOT EXERCISED"
     assert "NOT EXERCISED" in rule_table(checker)
+
+
+def test_an_operation_the_workload_failed_to_send_is_shown_never_silent() -> None:
+    crashed = Exchange(Op(3, 12, "settle"), 1.0, 1.0, error="AssertionError: the gateway received no charge for t")
+    run = a_run(deposit(500, 500), crashed)
+    checker = judge(run, observed([deposit_row(500, 500)], 500))
+    assert "settle             not sent" in coverage_table(run)
+    assert "1 operation(s) not sent, a fault of the workload, not of the wallet (first: c3 " in summary(run, checker)
+    assert "received no charge for t)" in summary(run, checker)
 
 
 def test_a_read_of_a_balance_overwritten_before_it_started_fails() -> None:

@@ -114,10 +114,10 @@ class ModelKeywords(LibraryComponent):
         checker = judge(run, observed)
         logger.info(f"Model workload, seed {run.plan.seed}, faults {run.faults}:\n{rule_table(checker)}")
         logger.info(f"Operations x outcomes x faults:\n{coverage_table(run)}")
-        logger.info(f"{summary(run, checker)}. History: {saved}", also_console=True)
+        line = self.ctx.scrub(summary(run, checker))
+        logger.info(f"{line}. History: {saved}", also_console=True)
         BuiltIn().set_suite_metadata(  # the console shows this (the runner prints every '... seed' metadata)
-            "Model seed",
-            f"{run.plan.seed} (replay the schedule, not the interleaving: {replay}). {summary(run, checker)}",
+            "Model seed", f"{run.plan.seed} (replay the schedule, not the interleaving: {replay}). {line}"
         )
         if checker.findings:
             logger.info(self.ctx.scrub(full_report(run, checker.findings)))

@@ -96,6 +96,8 @@ def coverage_table(run: Run) -> str:
         outcome = str(exchange.status) if exchange.status is not None else "no answer"
         if "command_id" in exchange.note:  # a command is published, never answered
             outcome = "not published" if exchange.error else "published"
+        elif exchange.request is None:
+            outcome = "not sent"
         applied = str(exchange.note.get("fault", ""))
         outages = sorted({w["kind"] for w in run.faults_of(exchange) if w["kind"] in OUTAGES})
         faults = "+".join(([applied.split(":", 1)[-1]] if applied else []) + outages) or "-"
@@ -107,15 +109,24 @@ def coverage_table(run: Run) -> str:
 
 
 def summary(run: Run, checker: Checker) -> str:
-    """One console line: exchanges, faults, rules passed / failed / not exercised."""
+    """One console line: exchanges, faults, rules passed / failed / not exercised, and the operations the
+    workload itself failed to send (its own handler raised: never judged, so never silent either)."""
     count = Counter(verdicts(checker).values())
     faulted = sum(1 for e in run.exchanges if run.faults_of(e))
-    return (
+    line = (
         f"Model seed {run.plan.seed}: {len(run.exchanges)} exchanges "
         f"({faulted} inside {len(run.faults)} fault windows), "
         f"rules {count.get('PASS', 0)} pass, {count.get('FAIL', 0)} fail, {count.get('ERROR', 0)} error, "
         f"{count.get('NOT EXERCISED', 0)} not exercised"
     )
+    unsent = [e for e in run.exchanges if e.request is None and "command_id" not in e.note]
+    if unsent:
+        first = unsent[0]
+        line += (
+            f"; {len(unsent)} operation(s) not sent, a fault of the workload, not of the wallet (first: "
+            f"c{first.op.client} {first.op.name}: {(first.error or '')[:160]})"
+        )
+    return line
 
 
 def describe(exchange: Exchange, run: Run) -> str:
