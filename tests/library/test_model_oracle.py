@@ -172,3 +172,18 @@ def test_the_suite_names_exactly_the_rules_the_checker_checks() -> None:
     text = (ROOT / "suites" / "model" / "workload.robot").read_text(encoding="utf-8")
     tags = set(re.findall(r"rule:[a-z.-]+", text))
     assert tags == {f"rule:{rule}" for rule, _ in RULES}
+
+
+def test_the_replay_carries_the_users_addresses_but_not_the_private_stack_run_sh_made(monkeypatch) -> None:
+    from WalletLibrary.keywords.model import replay_command
+
+    monkeypatch.setenv("WALLET_API_URL", "http://127.0.0.1:49263")
+    monkeypatch.setenv("RABBITMQ_VHOST", "their_vhost")
+    assert replay_command(5, 8.0, 6, "suites/model/outages.robot") == (
+        "WALLET_API_URL='http://127.0.0.1:49263' RABBITMQ_VHOST='their_vhost' "
+        "./run.sh local -v MODEL_SEED:5 -v MODEL_BUDGET:8 suites/model/outages.robot"
+    )
+    monkeypatch.setenv("PRIVATE_STACK_SETTINGS", "RABBITMQ_VHOST WALLET_API_URL")
+    assert replay_command(5, 8.0, 6, "suites/model/outages.robot") == (
+        "./run.sh local -v MODEL_SEED:5 -v MODEL_BUDGET:8 suites/model/outages.robot"
+    )

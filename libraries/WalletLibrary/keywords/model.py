@@ -15,9 +15,10 @@ from variables._settings import LOCAL_ENVIRONMENTS, SETTINGS, SettingsError, res
 
 from ..model import history, observe, timeline
 from ..model.check import Checker
-from ..model.execute import Run, run_workload
+from ..model.execute import run_workload
 from ..model.faults import OUTAGES
 from ..model.plan import make_plan
+from ..model.records import Run
 from ..model.report import coverage_table, failure, full_report, rule_table, summary
 from . import LibraryComponent
 
@@ -63,7 +64,7 @@ class ModelKeywords(LibraryComponent):
                 "MODEL_SEED and MODEL_CLIENTS are whole numbers, MODEL_BUDGET seconds: -v MODEL_SEED:42"
             ) from None
         currencies = [c.strip() for c in self.ctx.setting("SUPPORTED_CURRENCIES").split(",") if c.strip()]
-        replay = self.replay_command(seed, budget, clients, "suites/model/outages.robot" if outages else "suites/model")
+        replay = replay_command(seed, budget, clients, "suites/model/outages.robot" if outages else "suites/model")
         BuiltIn().set_suite_metadata("Model seed", f"{seed} (replay the schedule, not the interleaving: {replay})")
         logger.info(
             f"Model workload: seed {seed}, {clients} clients, {budget:g} s. "
@@ -73,25 +74,6 @@ class ModelKeywords(LibraryComponent):
         run = run_workload(self.ctx, make_plan(seed, clients, currencies), budget, outages)
         self.ctx.info(f"{len(run.exchanges)} exchanges by {clients} clients in {run.now():.1f} s")
         return run
-
-    def replay_command(self, seed: int, budget: float, clients: int, suite: str = "suites/model") -> str:
-        """The one command that runs the same schedule again (the same operations and fault windows from the
-        seed; the interleaving of the clients is the machine's): this run's environment and, for every
-        address or name this run took from the environment, the same value (passwords shown as ***)."""
-        options = f"-v MODEL_SEED:{seed} -v MODEL_BUDGET:{budget:g}"
-        if clients != DEFAULT_CLIENTS:
-            options += f" -v MODEL_CLIENTS:{clients}"
-        environment = _environment()
-        try:  # what the environment's own defaults give needs no export
-            defaults = resolve(environment, {}) if environment in LOCAL_ENVIRONMENTS else {}
-        except SettingsError:
-            defaults = {}
-        exported = [
-            f"{s.name}={shell_quote(_masked(os.environ[s.name]))}"
-            for s in SETTINGS
-            if os.environ.get(s.name) and not s.secret and os.environ[s.name] != defaults.get(s.name)
-        ]
-        return " ".join([*exported, f"./run.sh {environment} {options} {suite}"])
 
     @keyword("The Workload Should Keep Every Rule")
     def the_workload_should_keep_every_rule(self, run: Run) -> None:
@@ -106,7 +88,7 @@ class ModelKeywords(LibraryComponent):
         observed = observe.collect(self.ctx, run)
         outages = any(w["kind"] in OUTAGES for w in run.faults)
         suite = "suites/model/outages.robot" if outages else "suites/model"
-        replay = self.replay_command(run.plan.seed, run.budget, run.plan.clients, suite)
+        replay = replay_command(run.plan.seed, run.budget, run.plan.clients, suite)
         output = Path(str(robot_variable("OUTPUT_DIR") or "."))
         if ".parts" in output.parts:  # a process of the parallel phase: the run's own folder
             output = Path(*output.parts[: output.parts.index(".parts")])
@@ -122,6 +104,32 @@ class ModelKeywords(LibraryComponent):
         if checker.findings:
             logger.info(self.ctx.scrub(full_report(run, checker.findings)))
             raise AssertionError(self.ctx.scrub(failure(run, checker.findings, replay, str(saved))))
+
+
+def replay_command(seed: int, budget: float, clients: int, suite: str = "suites/model") -> str:
+    """The one command that runs the same schedule again (the same operations and fault windows from the
+    seed; the interleaving of the clients is the machine's): this run's environment and, for every address or
+    name this run took from the environment, the same value (passwords shown as ***). What run.sh set for a
+    private stack of its own (the serial phase's) is left out: that stack is gone, and the replay's run.sh
+    makes its own."""
+    options = f"-v MODEL_SEED:{seed} -v MODEL_BUDGET:{budget:g}"
+    if clients != DEFAULT_CLIENTS:
+        options += f" -v MODEL_CLIENTS:{clients}"
+    environment = _environment()
+    try:  # what the environment's own defaults give needs no export
+        defaults = resolve(environment, {}) if environment in LOCAL_ENVIRONMENTS else {}
+    except SettingsError:
+        defaults = {}
+    private = set(os.environ.get("PRIVATE_STACK_SETTINGS", "").split())
+    exported = [
+        f"{s.name}={shell_quote(_masked(os.environ[s.name]))}"
+        for s in SETTINGS
+        if os.environ.get(s.name)
+        and not s.secret
+        and s.name not in private
+        and os.environ[s.name] != defaults.get(s.name)
+    ]
+    return " ".join([*exported, f"./run.sh {environment} {options} {suite}"])
 
 
 def judge(run: Run, observed: dict) -> Checker:
