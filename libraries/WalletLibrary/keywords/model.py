@@ -25,6 +25,7 @@ from . import LibraryComponent
 DEFAULT_BUDGET = 12.0  # seconds: room for the late phase to revisit probes more than 7 s old
 OUTAGE_BUDGET = 8.0  # seconds: the outage run (destructive lane, beside the parallel phase) stays short
 DEFAULT_CLIENTS = 6
+SUITES = {False: "suites/model/workload.robot", True: "suites/model/outages.robot"}  # what a replay runs
 
 
 class ModelKeywords(LibraryComponent):
@@ -64,7 +65,7 @@ class ModelKeywords(LibraryComponent):
                 "MODEL_SEED and MODEL_CLIENTS are whole numbers, MODEL_BUDGET seconds: -v MODEL_SEED:42"
             ) from None
         currencies = [c.strip() for c in self.ctx.setting("SUPPORTED_CURRENCIES").split(",") if c.strip()]
-        replay = replay_command(seed, budget, clients, "suites/model/outages.robot" if outages else "suites/model")
+        replay = replay_command(seed, budget, clients, SUITES[outages])
         BuiltIn().set_suite_metadata("Model seed", f"{seed} (replay the schedule, not the interleaving: {replay})")
         logger.info(
             f"Model workload: seed {seed}, {clients} clients, {budget:g} s. "
@@ -87,8 +88,7 @@ class ModelKeywords(LibraryComponent):
         """
         observed = observe.collect(self.ctx, run)
         outages = any(w["kind"] in OUTAGES for w in run.faults)
-        suite = "suites/model/outages.robot" if outages else "suites/model"
-        replay = replay_command(run.plan.seed, run.budget, run.plan.clients, suite)
+        replay = replay_command(run.plan.seed, run.budget, run.plan.clients, SUITES[outages])
         output = Path(str(robot_variable("OUTPUT_DIR") or "."))
         if ".parts" in output.parts:  # a process of the parallel phase: the run's own folder
             output = Path(*output.parts[: output.parts.index(".parts")])
@@ -106,7 +106,7 @@ class ModelKeywords(LibraryComponent):
             raise AssertionError(self.ctx.scrub(failure(run, checker.findings, replay, str(saved))))
 
 
-def replay_command(seed: int, budget: float, clients: int, suite: str = "suites/model") -> str:
+def replay_command(seed: int, budget: float, clients: int, suite: str) -> str:
     """The one command that runs the same schedule again (the same operations and fault windows from the
     seed; the interleaving of the clients is the machine's): this run's environment and, for every address or
     name this run took from the environment, the same value (passwords shown as ***). What run.sh set for a
