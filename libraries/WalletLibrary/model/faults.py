@@ -5,7 +5,7 @@ never disturbed.
 
 | kind | what happens to an operation started inside the window |
 |---|---|
-| `gateway-slow` | its charge is answered after `share` x GATEWAY_TIMEOUT_MS (0.5: within it; 1.2, 1.5: past it) |
+| `gateway-slow` | its charge is answered after 1.5, 0.5, 1.2 x GATEWAY_TIMEOUT_MS in turn (the first past it) |
 | `gateway-5xx` | its charge is answered 500 or 503 |
 | `webhook-duplicate` | each settlement webhook is delivered again in the late phase (a gateway's late retry) |
 | `webhook-delay` | the settlement is held back and delivered at the start of the late phase |
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 KINDS = ("gateway-slow", "gateway-5xx", "webhook-duplicate", "webhook-delay", "webhook-reorder", "client-timeout")
 WINDOW_S = (0.6, 1.4)  # length of one window
 GAP_S = (0.1, 0.5)  # quiet time between windows
-SLOW_SHARES = (0.5, 1.2, 1.5)  # gateway-slow: answer after this share of GATEWAY_TIMEOUT_MS (in turn)
+SLOW_SHARES = (1.5, 0.5, 1.2)  # gateway-slow: answer after this share of GATEWAY_TIMEOUT_MS (in turn per window)
 
 
 def schedule(seed: int, budget: float, late_at: float) -> list[dict[str, Any]]:
@@ -144,7 +144,7 @@ def active(windows: list[dict[str, Any]], at: float, *kinds: str) -> dict[str, A
 
 def deposit(client: Client, op: Op, request: ApiRequest) -> list[Exchange] | None:
     """A deposit started inside a gateway or client-timeout window, its charge scripted on the mock for this
-    deposit's own token (slow: 0.5, 1.2 or 1.5 x GATEWAY_TIMEOUT_MS in turn; 5xx; or slow enough for an
+    deposit's own token (slow: 1.5, 0.5 or 1.2 x GATEWAY_TIMEOUT_MS in turn; 5xx; or slow enough for an
     impatient client); None outside such a window. The script is noted on the exchange for the oracle."""
     window = active(client.run.faults, client.run.now(), "gateway-slow", "gateway-5xx", "client-timeout")
     if window is None or op.variant not in ("ok", "pending", ""):
@@ -155,8 +155,10 @@ def deposit(client: Client, op: Op, request: ApiRequest) -> list[Exchange] | Non
     if window["kind"] == "gateway-5xx":
         _stub(client, token, window["status"], 0)
         return [client.send(op, request, fault=window["name"], gateway=[window["status"], 0, timeout_ms])]
-    if window["kind"] == "gateway-slow":
-        delay = int(timeout_ms * SLOW_SHARES[op.number % len(SLOW_SHARES)])
+    if window["kind"] == "gateway-slow":  # each window's first deposit is answered past the timeout
+        with client.run.lock:
+            turn = window["deposits"] = window.get("deposits", 0) + 1
+        delay = int(timeout_ms * SLOW_SHARES[(turn - 1) % len(SLOW_SHARES)])
         _stub(client, token, status, delay)
         return [client.send(op, request, fault=window["name"], gateway=[status, delay, timeout_ms])]
     _stub(client, token, status, int(timeout_ms * 0.9))  # the client gives up long before the wallet answers
