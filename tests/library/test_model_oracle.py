@@ -177,6 +177,11 @@ def test_the_suite_names_exactly_the_rules_the_checker_checks() -> None:
 def test_the_replay_carries_the_users_addresses_but_not_the_private_stack_run_sh_made(monkeypatch) -> None:
     from WalletLibrary.keywords.model import replay_command
 
+    from variables._settings import SETTINGS
+
+    for setting in SETTINGS:  # only what this test sets (a CI run exports a stack of its own)
+        monkeypatch.delenv(setting.name, raising=False)
+    monkeypatch.delenv("PRIVATE_STACK_SETTINGS", raising=False)
     monkeypatch.setenv("WALLET_API_URL", "http://127.0.0.1:49263")
     monkeypatch.setenv("RABBITMQ_VHOST", "their_vhost")
     assert replay_command(5, 8.0, 6, "suites/model/outages.robot") == (
