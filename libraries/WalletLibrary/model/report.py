@@ -96,7 +96,7 @@ def coverage_table(run: Run) -> str:
         outcome = str(exchange.status) if exchange.status is not None else "no answer"
         if "command_id" in exchange.note:  # a command is published, never answered
             outcome = "not published" if exchange.error else "published"
-        elif exchange.request is None:
+        elif _unsent(exchange):
             outcome = "not sent"
         applied = str(exchange.note.get("fault", ""))
         outages = sorted({w["kind"] for w in run.faults_of(exchange) if w["kind"] in OUTAGES})
@@ -119,7 +119,7 @@ def summary(run: Run, checker: Checker) -> str:
         f"rules {count.get('PASS', 0)} pass, {count.get('FAIL', 0)} fail, {count.get('ERROR', 0)} error, "
         f"{count.get('NOT EXERCISED', 0)} not exercised"
     )
-    unsent = [e for e in run.exchanges if e.request is None and "command_id" not in e.note]
+    unsent = [e for e in run.exchanges if _unsent(e)]
     if unsent:
         first = unsent[0]
         line += (
@@ -127,6 +127,11 @@ def summary(run: Run, checker: Checker) -> str:
             f"c{first.op.client} {first.op.name}: {(first.error or '')[:160]})"
         )
     return line
+
+
+def _unsent(exchange: Exchange) -> bool:
+    """Whether the workload's own handler raised before it sent anything (a command has no request either)."""
+    return exchange.request is None and "command_id" not in exchange.note
 
 
 def describe(exchange: Exchange, run: Run) -> str:
